@@ -1,0 +1,1 @@
+"""Typed loaders for the public evaluation data sets (read in place, never copied)."""

@@ -1,0 +1,1 @@
+"""Scorers that reproduce the evaluation data sets' published scoring rules."""

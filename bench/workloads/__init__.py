@@ -1,0 +1,1 @@
+"""Workloads run in their own process (clean peak-RSS figures), driven by figure groups."""

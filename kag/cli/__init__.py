@@ -1,0 +1,1 @@
+"""The ``kag`` command line."""

@@ -1,0 +1,5 @@
+"""``python -m kag.cli``."""
+
+from kag.cli.app import main
+
+main()

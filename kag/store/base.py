@@ -1,0 +1,280 @@
+"""The storage contract: one ``GraphStore`` port, implemented by the embedded and Neo4j backends.
+
+Both backends return identical results for identical operations (the contract suite in
+``tests/contract`` proves it): results are ordered deterministically (by score, length or id) and
+carry the same property maps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph_schema import GraphSchema, Label, Status
+from graph_schema.properties import (
+    AssertionRecord,
+    ChunkRecord,
+    DecisionRecord,
+    DocumentRecord,
+    EntityRecord,
+    EvidenceRecord,
+    LinkRecord,
+    MentionRecord,
+)
+
+#: Statuses of facts used by default: approved only.
+DEFAULT_STATUSES: tuple[Status, ...] = (Status.APPROVED,)
+#: Statuses of entities that may be traversed: anything not rejected or superseded.
+DEFAULT_ENTITY_STATUSES: tuple[Status, ...] = (Status.APPROVED, Status.PROPOSED)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class NodeView(_Frozen):
+    """A node as read back: id, label, a display name and every stored property."""
+
+    id: str
+    label: Label
+    name: str
+    status: Status | None = None
+    confidence: float | None = None
+    props: dict[str, Any] = Field(default_factory=dict)
+
+
+class RelView(_Frozen):
+    """A relationship as read back, with its direction (source -> target)."""
+
+    id: str
+    type: str
+    source_id: str
+    target_id: str
+    status: Status | None = None
+    confidence: float | None = None
+    props: dict[str, Any] = Field(default_factory=dict)
+
+
+class GraphPath(_Frozen):
+    """An ordered path: ``nodes[i]`` and ``nodes[i+1]`` are joined by ``relationships[i]``."""
+
+    nodes: tuple[NodeView, ...]
+    relationships: tuple[RelView, ...]
+
+    @property
+    def length(self) -> int:
+        """Number of hops."""
+        return len(self.relationships)
+
+
+class Subgraph(_Frozen):
+    """Nodes and relationships of a neighbourhood, sorted by id."""
+
+    nodes: tuple[NodeView, ...]
+    relationships: tuple[RelView, ...]
+    truncated: bool = False
+
+
+class EntityMatch(_Frozen):
+    """An entity found by name, with the matched name and a 0-100 score."""
+
+    entity: NodeView
+    matched: str
+    score: float
+    exact: bool
+
+
+class EvidenceSpan(_Frozen):
+    """Where an assertion was read: document, version, chunk, char span and quote."""
+
+    id: str
+    assertion_id: str
+    document_id: str
+    document_source: str
+    document_title: str
+    version: int
+    chunk_id: str
+    start: int
+    end: int
+    quote: str
+    extractor: str
+
+
+AggregateFn = Literal["count", "sum", "avg", "min", "max"]
+
+
+class ObservationQuery(_Frozen):
+    """Aggregate quantitative observations (entity, metric, value, unit, period)."""
+
+    entity_ids: tuple[str, ...] | None = None
+    metric: str | None = None
+    aggregate: AggregateFn = "sum"
+    period_from: str | None = None
+    period_to: str | None = None
+    by_entity: bool = True
+    by_period: bool = False
+    statuses: tuple[Status, ...] = DEFAULT_STATUSES
+
+
+class AggregateRow(_Frozen):
+    """One group of an observation aggregation. Values of different units are never mixed."""
+
+    entity_id: str | None
+    metric: str
+    unit: str
+    period: str | None
+    value: float
+    count: int
+    assertion_ids: tuple[str, ...]
+
+
+class WriteBatch(_Frozen):
+    """Everything written in one transaction (normally one document)."""
+
+    documents: tuple[DocumentRecord, ...] = ()
+    chunks: tuple[ChunkRecord, ...] = ()
+    entities: tuple[EntityRecord, ...] = ()
+    assertions: tuple[AssertionRecord, ...] = ()
+    evidence: tuple[EvidenceRecord, ...] = ()
+    mentions: tuple[MentionRecord, ...] = ()
+    links: tuple[LinkRecord, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Number of records in the batch."""
+        return sum(
+            len(x)
+            for x in (
+                self.documents,
+                self.chunks,
+                self.entities,
+                self.assertions,
+                self.evidence,
+                self.mentions,
+                self.links,
+            )
+        )
+
+
+class WriteSummary(_Frozen):
+    """What a write did: nodes and relationships written (created or updated)."""
+
+    nodes: int
+    relationships: int
+
+    @property
+    def elements(self) -> int:
+        """Nodes plus relationships."""
+        return self.nodes + self.relationships
+
+
+class StoreCounts(_Frozen):
+    """What ``kag info`` shows."""
+
+    backend: str
+    location: str
+    schema_version: int
+    code_schema_version: int
+    ontology: str
+    nodes: dict[str, int]
+    relationships: dict[str, int]
+    statuses: dict[str, int]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """The storage port. Implementations: ``EmbeddedStore`` and ``Neo4jStore``."""
+
+    backend: str
+    schema: GraphSchema
+
+    @property
+    def location(self) -> str:
+        """Where the data lives (path or URI, without secrets)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...
+
+    # -- schema --------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        """The schema version recorded in the graph (0 for a graph never migrated)."""
+        ...
+
+    def apply_schema(self) -> list[int]:
+        """Apply pending migrations idempotently; return the versions applied now."""
+        ...
+
+    # -- writes --------------------------------------------------------------------------------
+    def write(self, batch: WriteBatch) -> WriteSummary:
+        """Upsert a batch in one transaction; all of it or nothing."""
+        ...
+
+    def set_status(self, ids: Sequence[str], status: Status) -> int:
+        """Set the review status of assertions/entities (and mirrored relationships)."""
+        ...
+
+    def record_decision(
+        self, decision: DecisionRecord, status_changes: Mapping[str, Status]
+    ) -> None:
+        """Store a review decision and apply its status changes in one transaction."""
+        ...
+
+    # -- reads ---------------------------------------------------------------------------------
+    def get_nodes(self, ids: Sequence[str]) -> list[NodeView]:
+        """The nodes with these ids, in the order given (missing ids are left out)."""
+        ...
+
+    def find_entities(
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        min_score: float = 80.0,
+        types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+    ) -> list[EntityMatch]:
+        """Entities by exact (normalised) name or alias, then by fuzzy score."""
+        ...
+
+    def neighbourhood(
+        self,
+        seed_ids: Sequence[str],
+        *,
+        hops: int,
+        rel_types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        entity_statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+        limit: int = 500,
+    ) -> Subgraph:
+        """Nodes within ``hops`` of the seeds over the given relationship types (any direction)."""
+        ...
+
+    def paths_between(
+        self,
+        source_id: str,
+        target_id: str,
+        *,
+        max_hops: int,
+        rel_types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        entity_statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+        limit: int = 25,
+    ) -> list[GraphPath]:
+        """Simple paths (no repeated node) of 1..max_hops, shortest first, then by rel ids."""
+        ...
+
+    def evidence(self, assertion_ids: Sequence[str]) -> dict[str, list[EvidenceSpan]]:
+        """Evidence spans of each assertion, ordered by document source, version and offset."""
+        ...
+
+    def aggregate(self, query: ObservationQuery) -> list[AggregateRow]:
+        """Aggregate observations by entity/period and unit."""
+        ...
+
+    def counts(self) -> StoreCounts:
+        """Counts per label, relationship type and status."""
+        ...

@@ -1,0 +1,423 @@
+"""The Neo4j backend: the official driver, UNWIND batches, READ routing, bookmarks.
+
+Works unchanged against a single server (``bolt://``), a cluster or Aura (``neo4j://``,
+``neo4j+s://``): writes run in managed write transactions (retried by the driver on transient
+errors), reads with READ routing, and all of them share the driver's bookmark manager so a read
+sees the writes made before it (read-your-writes across cluster members).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j import exceptions as neo4j_errors
+
+from graph_schema import GraphSchema, Label, RelType, Status, migrations, rel_id, schema_version
+from graph_schema.model import normalise_name
+from graph_schema.properties import DecisionRecord, utc_now
+from kag.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from kag.settings import Neo4jSettings
+from kag.store.base import (
+    DEFAULT_ENTITY_STATUSES,
+    DEFAULT_STATUSES,
+    AggregateRow,
+    EntityMatch,
+    EvidenceSpan,
+    GraphPath,
+    NodeView,
+    ObservationQuery,
+    RelView,
+    StoreCounts,
+    Subgraph,
+    WriteBatch,
+    WriteSummary,
+)
+from kag.store.batch_check import check_batch
+from kag.store.entity_lookup import query_terms, rank_entities
+from kag.store.neo4j.queries import read, schema, write
+from kag.store.traversal import breadth_first
+from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
+from kag.store.write_plan import NodeUpsert, RelUpsert, plan_writes
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+_FULLTEXT_CANDIDATES = 100
+
+
+def _lucene_query(text: str) -> str:
+    """The full-text query for :func:`~kag.store.entity_lookup.query_terms`."""
+    parts: list[str] = []
+    for term in query_terms(text):
+        escaped = _LUCENE_SPECIAL.sub(r"\\\1", term.text)
+        parts.append(escaped)
+        if term.fuzzy:
+            parts.append(f"{escaped}~1")
+        if term.prefix:
+            parts.append(f"{escaped}*")
+    return " OR ".join(parts)
+
+
+class Neo4jStore:
+    """A :class:`~kag.store.base.GraphStore` on Neo4j 5.x (single server, cluster or Aura)."""
+
+    backend = "neo4j"
+
+    def __init__(self, uri: str, settings: Neo4jSettings, schema: GraphSchema) -> None:
+        self.schema = schema
+        self._uri = uri
+        self._database = settings.database
+        self._batch = settings.write_batch_size
+        password = settings.password.get_secret_value()
+        auth = (settings.user, password) if password else None
+        try:
+            self._driver = GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=settings.connection_timeout_s,
+                max_transaction_retry_time=settings.max_transaction_retry_time_s,
+                # Server notifications ("label does not exist yet", ...) are noise for a
+                # library whose queries are fixed; they are checked in the integration tests.
+                notifications_min_severity="OFF",
+            )
+        except (ValueError, neo4j_errors.ConfigurationError) as exc:
+            raise StoreUnavailable(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
+        self._bookmarks = self._driver.execute_query_bookmark_manager
+
+    # -- plumbing ------------------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        """The Bolt URI (never the password)."""
+        return self._uri
+
+    def close(self) -> None:
+        """Close the driver and its connections."""
+        self._driver.close()
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        try:
+            yield
+        except neo4j_errors.AuthError as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {self._uri} refused the credentials: set KAG_NEO4J__USER and "
+                "KAG_NEO4J__PASSWORD"
+            ) from exc
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
+            raise StoreUnavailable(
+                f"Neo4j is not reachable at {self._uri} ({exc.__class__.__name__}): start it "
+                "with `docker compose up -d neo4j` or `make neo4j-up`, or point KAG_STORE at "
+                "a running server"
+            ) from exc
+        except neo4j_errors.ConstraintError as exc:
+            raise Conflict(f"write refused by a graph constraint: {exc.message}") from exc
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        with self._translate():
+            records, _, _ = self._driver.execute_query(
+                query,
+                params,
+                database_=self._database,
+                routing_=RoutingControl.READ,
+                bookmark_manager_=self._bookmarks,
+            )
+        return list(records)
+
+    def _write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
+        with (
+            self._translate(),
+            self._driver.session(
+                database=self._database, bookmark_manager=self._bookmarks
+            ) as session,
+        ):
+            return session.execute_write(work)
+
+    def verify(self) -> None:
+        """Check connectivity now, with a clear error if the server cannot be reached."""
+        with self._translate():
+            self._driver.verify_connectivity()
+
+    # -- schema --------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        """The schema version recorded in the graph (0 when never migrated)."""
+        records = self._read(schema.GET_SCHEMA_VERSION)
+        return int(records[0]["version"]) if records else 0
+
+    def is_empty(self) -> bool:
+        """Whether the graph holds no data node."""
+        records = self._read(schema.HAS_ANY_DATA)
+        return not (records and records[0]["any"])
+
+    def apply_schema(self) -> list[int]:
+        """Apply pending Cypher migrations (schema statements run outside explicit txs)."""
+        applied: list[int] = []
+        current = self.schema_version()
+        for migration in migrations():
+            if migration.version <= current:
+                continue
+            with self._translate():
+                for statement in migration.statements:
+                    self._driver.execute_query(
+                        statement, database_=self._database, bookmark_manager_=self._bookmarks
+                    )
+                self._driver.execute_query(
+                    schema.SET_SCHEMA_VERSION,
+                    {"version": migration.version, "updated_at": utc_now()},
+                    database_=self._database,
+                    bookmark_manager_=self._bookmarks,
+                )
+            applied.append(migration.version)
+        if applied:
+            with self._translate():
+                self._driver.execute_query("CALL db.awaitIndexes(300)", database_=self._database)
+        return applied
+
+    # -- writes --------------------------------------------------------------------------------
+    def write(self, batch: WriteBatch) -> WriteSummary:
+        """Upsert a batch in one transaction (all or nothing)."""
+        check_batch(self.schema, batch)
+        node_ups, rel_ups = plan_writes(batch)
+        node_groups: dict[Label, list[NodeUpsert]] = defaultdict(list)
+        for node in node_ups:
+            node_groups[node.label].append(node)
+        rel_groups: dict[tuple[str, Label, Label], list[RelUpsert]] = defaultdict(list)
+        for rel in rel_ups:
+            rel_groups[(rel.type, rel.source_label, rel.target_label)].append(rel)
+
+        def work(tx: ManagedTransaction) -> None:
+            for label, nodes in node_groups.items():
+                query = write.upsert_nodes(label)
+                for i in range(0, len(nodes), self._batch):
+                    rows = [
+                        {"id": n.id, "props": n.props, "extra": n.extra}
+                        for n in nodes[i : i + self._batch]
+                    ]
+                    tx.run(query, rows=rows).consume()
+            for (rtype, src, dst), rels in rel_groups.items():
+                query = write.upsert_rels(self.schema, rtype, src, dst)
+                for i in range(0, len(rels), self._batch):
+                    part = rels[i : i + self._batch]
+                    rows = [
+                        {
+                            "id": r.id,
+                            "src": r.source_id,
+                            "dst": r.target_id,
+                            "props": r.props,
+                            "extra": r.extra,
+                        }
+                        for r in part
+                    ]
+                    written = tx.run(query, rows=rows).single(strict=True)["written"]
+                    if written != len(rows):
+                        raise InvalidInput(
+                            f"write refused, nothing was written: {len(rows) - written} "
+                            f"{rtype} relationship(s) refer to {src.value}/{dst.value} nodes "
+                            "that do not exist"
+                        )
+
+        self._write_tx(work)
+        return WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
+
+    def set_status(self, ids: Sequence[str], status: Status) -> int:
+        """Set the status of nodes (and of the relationship mirroring a relation)."""
+        return self._write_tx(lambda tx: self._set_status(tx, ids, status))
+
+    def _set_status(self, tx: ManagedTransaction, ids: Sequence[str], status: Status) -> int:
+        by_label: dict[Label, list[str]] = defaultdict(list)
+        for node_id in dict.fromkeys(ids):
+            by_label[label_for(node_id)].append(node_id)
+        changed = 0
+        for label, label_ids in by_label.items():
+            record = tx.run(write.set_status(label), ids=label_ids, status=status.value).single()
+            changed += int(record["changed"]) if record else 0
+        return changed
+
+    def record_decision(
+        self, decision: DecisionRecord, status_changes: Mapping[str, Status]
+    ) -> None:
+        """Store a decision linked to its target and apply status changes in one transaction."""
+        target_label = label_for(decision.target_id)
+        decided = rel_id(RelType.DECIDED.value, decision.id, decision.target_id)
+
+        def work(tx: ManagedTransaction) -> None:
+            record = tx.run(
+                write.create_decision(target_label),
+                target_id=decision.target_id,
+                decision=decision.props(),
+                rel_id=decided,
+            ).single()
+            if not record or not record["written"]:
+                raise NotFound(f"cannot record a decision on {decision.target_id!r}: no such node")
+            for status in set(status_changes.values()):
+                ids = [i for i, s in status_changes.items() if s is status]
+                self._set_status(tx, ids, status)
+
+        self._write_tx(work)
+
+    # -- reads ---------------------------------------------------------------------------------
+    def get_nodes(self, ids: Sequence[str]) -> list[NodeView]:
+        """Nodes by id, in the given order; unknown ids are left out."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return []
+        found = {
+            r["id"]: node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(read.GET_NODES, ids=wanted)
+        }
+        return [found[i] for i in wanted if i in found]
+
+    def find_entities(
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        min_score: float = 80.0,
+        types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+    ) -> list[EntityMatch]:
+        """Entities by exact name/alias, then fuzzy: full-text shortlist, rapidfuzz ranking."""
+        norm = normalise_name(text)
+        if not norm:
+            return []
+        records = self._read(read.EXACT_ENTITY_CANDIDATES, norm=norm)
+        lucene = _lucene_query(text)
+        if lucene:
+            records += self._read(
+                read.FULLTEXT_ENTITY_CANDIDATES, lucene=lucene, limit=_FULLTEXT_CANDIDATES
+            )
+        candidates = {r["id"]: node_view(r["id"], Label.ENTITY, r["props"]) for r in records}
+        return rank_entities(
+            text,
+            [candidates[k] for k in sorted(candidates)],
+            limit=limit,
+            min_score=min_score,
+            types=types,
+            statuses=statuses,
+        )
+
+    def neighbourhood(
+        self,
+        seed_ids: Sequence[str],
+        *,
+        hops: int,
+        rel_types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        entity_statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+        limit: int = 500,
+    ) -> Subgraph:
+        """Nodes within ``hops`` of the seeds, one round trip per hop."""
+        types = list(rel_types) if rel_types is not None else list(self.schema.relation_types)
+        status_values = [s.value for s in statuses]
+
+        def expand(frontier: Sequence[str]) -> list[tuple[RelView, NodeView]]:
+            if not types:
+                return []
+            query = read.expand(self.schema, types, {label_for(i) for i in frontier})
+            found: list[tuple[RelView, NodeView]] = []
+            for r in self._read(query, ids=list(frontier), statuses=status_values):
+                rel = rel_view(r["rid"], r["type"], r["src"], r["dst"], r["rprops"])
+                other = node_view(r["mid"], label_for(r["mid"]), r["mprops"])
+                if rel_passes(rel, statuses) and node_passes(other, statuses, entity_statuses):
+                    found.append((rel, other))
+            return found
+
+        seeds = [s for s in self.get_nodes(seed_ids) if node_passes(s, statuses, entity_statuses)]
+        return breadth_first(seeds, hops, expand, limit)
+
+    def paths_between(
+        self,
+        source_id: str,
+        target_id: str,
+        *,
+        max_hops: int,
+        rel_types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        entity_statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+        limit: int = 25,
+    ) -> list[GraphPath]:
+        """Simple paths of 1..max_hops, shortest first, then by relationship ids (in Cypher)."""
+        types = list(rel_types) if rel_types is not None else list(self.schema.relation_types)
+        if not types:
+            return []
+        query = read.paths_between(
+            self.schema, label_for(source_id), label_for(target_id), types, max_hops
+        )
+        records = self._read(
+            query,
+            source_id=source_id,
+            target_id=target_id,
+            statuses=[s.value for s in statuses],
+            entity_statuses=[s.value for s in entity_statuses],
+            limit=limit,
+        )
+        return [
+            GraphPath(
+                nodes=tuple(node_view(n["id"], label_for(n["id"]), n["props"]) for n in r["nodes"]),
+                relationships=tuple(
+                    rel_view(x["id"], x["type"], x["src"], x["dst"], x["props"]) for x in r["rels"]
+                ),
+            )
+            for r in records
+        ]
+
+    def evidence(self, assertion_ids: Sequence[str]) -> dict[str, list[EvidenceSpan]]:
+        """Evidence spans per assertion, ordered by document source, version and offset."""
+        wanted = list(dict.fromkeys(assertion_ids))
+        existing = {n.id for n in self.get_nodes(wanted)}
+        out: dict[str, list[EvidenceSpan]] = {i: [] for i in wanted if i in existing}
+        for r in self._read(read.EVIDENCE, ids=wanted):
+            out[r["assertion_id"]].append(EvidenceSpan.model_validate(dict(r)))
+        for spans in out.values():
+            spans.sort(key=lambda s: (s.document_source, s.version, s.start, s.id))
+        return out
+
+    def aggregate(self, query: ObservationQuery) -> list[AggregateRow]:
+        """Aggregate observations in Cypher (count/sum/avg/min/max per entity, unit, period)."""
+        records = self._read(
+            read.AGGREGATE_OBSERVATIONS,
+            statuses=[s.value for s in query.statuses],
+            metric=query.metric,
+            entity_ids=list(query.entity_ids) if query.entity_ids is not None else None,
+            period_from=query.period_from,
+            period_to=query.period_to,
+            by_entity=query.by_entity,
+            by_period=query.by_period,
+        )
+        rows = [
+            AggregateRow(
+                entity_id=r["entity_id"],
+                metric=r["metric"],
+                unit=r["unit"],
+                period=r["period"],
+                value=float(r[query.aggregate]),
+                count=int(r["count"]),
+                assertion_ids=tuple(sorted(r["ids"])),
+            )
+            for r in records
+        ]
+        rows.sort(key=lambda r: (r.entity_id or "", r.metric, r.unit, r.period or ""))
+        return rows
+
+    def counts(self) -> StoreCounts:
+        """Counts per label, relationship type and assertion status."""
+        nodes = {r["label"]: int(r["count"]) for r in self._read(read.COUNT_NODES)}
+        rels = {r["type"]: int(r["count"]) for r in self._read(read.COUNT_RELATIONSHIPS)}
+        statuses = {r["status"]: int(r["count"]) for r in self._read(read.COUNT_STATUSES)}
+        return StoreCounts(
+            backend=self.backend,
+            location=self.location,
+            schema_version=self.schema_version(),
+            code_schema_version=schema_version(),
+            ontology=self.schema.ontology.id,
+            nodes=dict(sorted(nodes.items())),
+            relationships=dict(sorted(rels.items())),
+            statuses=dict(sorted(statuses.items())),
+        )

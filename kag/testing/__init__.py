@@ -1,0 +1,1 @@
+"""Test support shipped with the library: real servers for integration tests and benchmarks."""
