@@ -25,7 +25,7 @@ class SentenceContext(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    schema_: GraphSchema
+    graph_schema: GraphSchema
     document_title: str | None = None
     document_offset: int = 0  # char offset of the spaCy doc's text in the normalised document
 
