@@ -14,7 +14,7 @@ import re
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -64,6 +64,20 @@ class RelationDef(BaseModel):
         return relation_type_name(self.label)
 
 
+class MetricDef(BaseModel):
+    """A quantitative metric of the domain (extension of the Text2KGBench format).
+
+    ``kind`` says what its values are: ``money`` (absolute amounts, unit = ISO currency code),
+    ``percent`` (unit ``percent``), ``count`` (unit ``count``) or ``number`` (unit as written).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, description="normalised metric name, e.g. 'revenue'")
+    kind: Literal["money", "percent", "count", "number"]
+    cues: tuple[str, ...] = ()
+
+
 class RelationType(BaseModel):
     """A relationship type with every domain/range pair the ontology allows for it."""
 
@@ -86,6 +100,7 @@ class Ontology(BaseModel):
     title: str = ""
     concepts: tuple[Concept, ...]
     relations: tuple[RelationDef, ...]
+    metrics: tuple[MetricDef, ...] = ()
 
     @cached_property
     def concept_labels(self) -> dict[str, str]:
