@@ -136,7 +136,7 @@ class Settings(BaseSettings):
     @classmethod
     def _check_llm(cls, value: str) -> str:
         provider, _, model = value.partition(":")
-        if value == "none" or (provider in {"openai", "anthropic", "scripted"} and model):
+        if value == "none" or (provider in {"openai", "anthropic"} and model):
             return value
         raise ValueError(
             f"KAG_LLM={value!r} is not understood: use none, openai:<model> "
