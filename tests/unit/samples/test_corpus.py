@@ -88,12 +88,18 @@ def test_every_document_states_facts() -> None:
 
 
 def test_html_documents_keep_only_visible_text() -> None:
-    for doc, text in texts().items():
-        if doc.endswith(".html"):
-            assert "<" not in text
-            assert "window.ciPage" not in text  # script
-            assert "font-family" not in text  # style
-            assert text.splitlines()[0].startswith(("Investor", "Market"))
+    pages = [doc for doc in texts() if doc.endswith(".html")]
+    assert pages
+    for doc in pages:
+        raw = (corpus_dir() / doc).read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", raw)
+        assert title is not None
+        text = texts()[doc]
+        assert "<" not in text
+        assert "window.ciPage" not in text  # script
+        assert "{" not in text  # style
+        assert text.count(title.group(1)) == 1  # the <h1>, not the <title> of the <head>
+        assert text.splitlines()[0] == title.group(1)
 
 
 # -- gold facts -------------------------------------------------------------------------------
