@@ -43,11 +43,31 @@ class ValueRow(_Frozen):
     paths: tuple[GraphPath, ...]
 
 
+class SeriesSummary(_Frozen):
+    """First and last row of a series of ranked, compared or trended rows, and the difference.
+
+    ``change`` is last minus first (the change over a trend); ``difference`` is first minus last
+    (how far the top of a ranking or comparison is ahead of the bottom).
+    """
+
+    metric: str
+    unit: str
+    first_label: str
+    last_label: str
+    first_value: float
+    last_value: float
+    change: float
+    change_pct: float | None
+    difference: float
+    rows: int
+
+
 class PlanResult(_Frozen):
     """Paths (traversals) or value rows (aggregations), in a deterministic order."""
 
     paths: tuple[GraphPath, ...] = ()
     values: tuple[ValueRow, ...] = ()
+    series: tuple[SeriesSummary, ...] = ()
     truncated: bool = False
 
     @property
@@ -120,6 +140,7 @@ def finish_values(groups: Sequence[RawGroup], agg: Aggregation) -> PlanResult:
     for group in groups:
         series.setdefault(_series_key(group, agg), []).append(group)
     rows: list[ValueRow] = []
+    summaries: list[SeriesSummary] = []
     truncated = False
     for key in sorted(series):
         members = sorted(series[key], key=lambda g: _order_key(g, agg))
@@ -150,4 +171,29 @@ def finish_values(groups: Sequence[RawGroup], agg: Aggregation) -> PlanResult:
                 )
             )
             previous = value
-    return PlanResult(values=tuple(rows), truncated=truncated)
+        if agg.op in ("rank", "compare", "trend") and len(members) > 1:
+            summaries.append(_summary(rows[-len(members) :], agg))
+    return PlanResult(values=tuple(rows), series=tuple(summaries), truncated=truncated)
+
+
+def _row_label(row: ValueRow, agg: Aggregation) -> str:
+    if agg.op == "trend" or row.entity_name is None:
+        return row.period or ""
+    return row.entity_name
+
+
+def _summary(rows: Sequence[ValueRow], agg: Aggregation) -> SeriesSummary:
+    first, last = rows[0], rows[-1]
+    change = exact(last.value - first.value)
+    return SeriesSummary(
+        metric=first.metric,
+        unit=first.unit,
+        first_label=_row_label(first, agg),
+        last_label=_row_label(last, agg),
+        first_value=first.value,
+        last_value=last.value,
+        change=change,
+        change_pct=exact(change / first.value * 100) if first.value else None,
+        difference=exact(first.value - last.value),
+        rows=len(rows),
+    )

@@ -38,10 +38,20 @@ def statement_tokens(text: str) -> list[str]:
 
 
 def stem(token: str) -> str:
-    """A crude stem: the token without one common English suffix (kept at 3+ characters)."""
+    """A crude stem: the token without one common English suffix (kept at 3+ characters, 5+
+    for "-ly"), and without the doubled consonant "-ing"/"-ed" leave ("cutting" -> "cut")."""
     for suffix in _SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= MIN_STEM:
-            return token[: -len(suffix)]
+        keep = len(token) - len(suffix)
+        if token.endswith(suffix) and keep >= (5 if suffix == "ly" else MIN_STEM):
+            base = token[:keep]
+            if (
+                suffix in ("ing", "ed")
+                and len(base) > MIN_STEM
+                and base[-1] == base[-2]
+                and base[-1] not in "aeiouls"
+            ):
+                base = base[:-1]
+            return base
     return token
 
 

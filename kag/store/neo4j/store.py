@@ -442,10 +442,12 @@ class Neo4jStore:
     def read_query(
         self, query: str, params: Mapping[str, Any], *, timeout_s: float | None = None
     ) -> list[dict[str, Any]]:
-        """Run one read-only query in a READ transaction, with an optional server-side timeout.
+        """Run one query in a READ transaction (the server refuses writes in it), with an
+        optional server-side timeout.
 
         Raises:
             BudgetExceeded: the query ran longer than ``timeout_s``.
+            InvalidInput: Neo4j refused the query (syntax, a write in read mode, ...).
         """
         if timeout_s is not None and timeout_s <= 0:
             raise BudgetExceeded("no time left to run the query", cap="deadline")
@@ -466,7 +468,9 @@ class Neo4jStore:
                     "or raise KAG_ENGINE__DEADLINE_S",
                     cap="deadline",
                 ) from exc
-            raise
+            raise InvalidInput(
+                f"Neo4j refused the query ({exc.code}): {exc.message}", code=exc.code
+            ) from exc
         return [dict(r) for r in records]
 
     def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
