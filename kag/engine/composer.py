@@ -146,10 +146,37 @@ class TemplateComposer:
                     citation_ids=tuple(ids[i]),
                 )
             )
-            lines.append(self._row_line(op, row, ids[i], rows))
+            line = self._row_line(op, row, ids[i], rows)
+            if op in ("sum", "avg", "min", "max") and row.count > 1:
+                line += " (" + "; ".join(self._components(row, ids[i], out)) + ")"
+            lines.append(line)
         head = self._headline(analysis, m, out, metric, period)
         out.text = (head + " " + "; ".join(lines) + ".").strip()
         return out
+
+    @staticmethod
+    def _components(row: ValueRow, ids: Sequence[str], out: Composition) -> list[str]:
+        """The observations a total or average combines, as read from the graph."""
+        entities = {p.nodes[1].id for p in row.paths}
+        parts = []
+        for path, cid in zip(row.paths, ids, strict=True):
+            obs, entity = path.nodes[0], path.nodes[1]
+            value, unit = float(obs.props["value"]), str(obs.props.get("unit") or "")
+            period = obs.props.get("period")
+            label = entity.name if len(entities) > 1 else str(period or entity.name)
+            out.quantities.append(
+                Quantity(
+                    label=label,
+                    metric=row.metric,
+                    kind="value",
+                    value=value,
+                    unit=unit,
+                    period=period,
+                    citation_ids=(cid,),
+                )
+            )
+            parts.append(f"{label} {amount(value, unit)} [{cid}]")
+        return parts
 
     @staticmethod
     def _row_line(op: str, row: ValueRow, ids: Sequence[str], rows: Sequence[ValueRow]) -> str:
