@@ -53,7 +53,9 @@ def _accuracy(q: GoldenQuestion, answer: Answer) -> list[str]:
     if answer.outcome != "answered":
         problems.append(f"outcome is {answer.outcome}")
     text = answer.text.lower()
-    problems += [f"does not mention {m!r}" for m in q.expected.must_mention if m.lower() not in text]
+    problems += [
+        f"does not mention {m!r}" for m in q.expected.must_mention if m.lower() not in text
+    ]
     unit = q.expected.unit
     numbers = [x for x in answer.quantities if unit is None or x.unit == unit]
     if q.expected.value is not None and not any(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from uuid import uuid4
 
@@ -166,17 +166,23 @@ class Engine:
         return Answer.model_validate_json(self.store.get_answer(answer_id).payload)
 
     # -- the loop ---------------------------------------------------------------------------------
-    def _attempts(
-        self, analysis: QuestionAnalysis, retriever: Retriever, gateway: LlmGateway | None
-    ) -> Iterator[Attempt]:
-        if gateway is not None:
-            proposed = LlmPlanner(gateway, self.store.schema, self.settings.engine).attempt(
-                analysis
-            )
-            if proposed is not None:
-                yield proposed
-        planner = DeterministicPlanner(self.settings.engine, retriever.search)
-        yield from planner.attempts(analysis)
+    def _attempts(self, run: _Run) -> Iterator[Attempt]:
+        assert run.analysis is not None
+        if run.gateway is not None:
+            planner = LlmPlanner(run.gateway, self.store.schema, self.settings.engine)
+            try:
+                proposed = planner.attempt(run.analysis)
+            except BudgetExceeded as exc:
+                if exc.details.get("cap") not in ("llm_calls", "llm_tokens"):
+                    raise
+                run.flags.append(f"LLM planner stopped ({exc.message}); deterministic plans used")
+            else:
+                if proposed is None:
+                    run.flags.append("LLM plans were not usable; deterministic plans used")
+                else:
+                    yield proposed
+        planner_ = DeterministicPlanner(self.settings.engine, run.retriever.search)
+        yield from planner_.attempts(run.analysis)
 
     def _answer(self, question: str, budget: Budget, tracer: Tracer) -> Answer:
         run = _Run(
@@ -195,7 +201,7 @@ class Engine:
                     shape=run.analysis.shape or "none",
                     hops=len(run.analysis.hops),
                 )
-            for attempt in self._attempts(run.analysis, run.retriever, run.gateway):
+            for attempt in self._attempts(run):
                 budget.start_iteration()
                 current = self._round(run, attempt)
                 if run.best is None or current.strength() > run.best.strength():
@@ -225,7 +231,7 @@ class Engine:
         return _Round(attempt, material, verdict)
 
     def _compose(self, run: _Run) -> Answer:
-        flags = [f"stopped: {run.stopped}"] if run.stopped else []
+        flags = [*run.flags, *([f"stopped: {run.stopped}"] if run.stopped else [])]
         best, analysis = run.best, run.analysis
         if analysis is None or best is None or best.material.selection.empty:
             text = INSUFFICIENT
@@ -279,6 +285,7 @@ class _Run:
     analysis: QuestionAnalysis | None = None
     best: _Round | None = None
     stopped: str | None = None
+    flags: list[str] = field(default_factory=list)
 
     def answer(
         self,

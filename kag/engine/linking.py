@@ -15,7 +15,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from graph_schema import GraphSchema
+from graph_schema import GraphSchema, normalise_name
 from kag.engine.lexicon import (
     ASCENDING_WORDS,
     OP_PHRASES,
@@ -28,7 +28,7 @@ from kag.engine.lexicon import (
     relation_phrases,
 )
 from kag.plan import QuestionShape
-from kag.store import GraphStore, NodeView
+from kag.store import EntityMatch, GraphStore, NodeView
 from kag.store.statement_lookup import STOP_WORDS
 
 Op = Literal["value", "rank", "compare", "trend", "avg", "sum", "min", "max"]
@@ -36,6 +36,7 @@ PRONOUNS: Final = frozenset({"we", "us", "our", "ours"})
 _NOUNISH: Final = frozenset({"NOUN", "PROPN", "ADJ", "X"})
 _PERIOD_TOKEN: Final = frozenset({"q1", "q2", "q3", "q4", "h1", "h2"})
 FUZZY_ACCEPT: Final = 90.0
+MIN_COVER: Final = 0.6
 
 
 class _Frozen(BaseModel):
@@ -156,36 +157,55 @@ def _span_text(question: str, tokens: Sequence[_Token], start: int, end: int) ->
     return first, stop
 
 
+def _acceptable(text: str, match: EntityMatch, *, exact_only: bool) -> bool:
+    if match.exact:
+        return True
+    if exact_only or text.lower() in PRONOUNS or match.score < FUZZY_ACCEPT:
+        return False
+    # a fuzzy match must be about as long as the name: "sensors" is no "Orvik Sensors",
+    # "Hooli partner" no "Hooli"
+    ratio = len(normalise_name(text)) / max(len(normalise_name(match.matched)), 1)
+    return MIN_COVER <= ratio <= 1 / MIN_COVER
+
+
 def link_entities(
     store: GraphStore, question: str, doc: Any, tokens: Sequence[_Token]
 ) -> list[LinkedEntity]:
-    """Entities named in the question, in order of mention, one per mention."""
+    """Entities named in the question, in order of mention, one per mention.
+
+    Exact names and aliases are linked first (longest mention first); fuzzy matches only for
+    mentions no exact match covers.
+    """
     spans = [_span_text(question, tokens, a, b) for a, b in _runs(tokens)]
     if getattr(doc, "has_annotation", lambda _: False)("DEP"):
         spans += [(c.start_char, c.end_char) for c in doc.noun_chunks]
     spans += [(e.start_char, e.end_char) for e in getattr(doc, "ents", ())]
+    ordered = sorted(set(spans), key=lambda s: (-(s[1] - s[0]), s[0]))
+    found: dict[str, list[EntityMatch]] = {}
     linked: dict[str, LinkedEntity] = {}
     covered: list[tuple[int, int]] = []
-    for start, end in sorted(set(spans), key=lambda s: (-(s[1] - s[0]), s[0])):
-        text = question[start:end].strip(" ,.?!;:'\"")
-        if not text or any(a <= start and end <= b for a, b in covered):
-            continue
-        pronoun = text.lower() in PRONOUNS
-        matches = store.find_entities(text, limit=3, min_score=FUZZY_ACCEPT)
-        accepted = (m for m in matches if m.exact or (not pronoun and m.score >= FUZZY_ACCEPT))
-        best = next(accepted, None)
-        if best is None or best.entity.id in linked:
-            continue
-        covered.append((start, end))
-        linked[best.entity.id] = LinkedEntity(
-            text=text,
-            start=start,
-            end=end,
-            entity=best.entity,
-            score=best.score,
-            exact=best.exact,
-            pronoun=pronoun,
-        )
+    for exact_only in (True, False):
+        for start, end in ordered:
+            text = question[start:end].strip(" ,.?!;:'\"")
+            if not text or any(a < end and start < b for a, b in covered):
+                continue
+            if text not in found:
+                found[text] = store.find_entities(text, limit=3, min_score=FUZZY_ACCEPT)
+            best = next(
+                (m for m in found[text] if _acceptable(text, m, exact_only=exact_only)), None
+            )
+            if best is None or best.entity.id in linked:
+                continue
+            covered.append((start, end))
+            linked[best.entity.id] = LinkedEntity(
+                text=text,
+                start=start,
+                end=end,
+                entity=best.entity,
+                score=best.score,
+                exact=best.exact,
+                pronoun=text.lower() in PRONOUNS,
+            )
     return sorted(linked.values(), key=lambda e: e.start)
 
 
