@@ -33,7 +33,7 @@ from kag.engine.planner import Attempt, DeterministicPlanner
 from kag.engine.retrieval import Retriever
 from kag.engine.selection import select
 from kag.engine.tracing import Tracer
-from kag.errors import BudgetExceeded, InvalidInput
+from kag.errors import BudgetExceeded, InvalidInput, LlmUnavailable
 from kag.llm import make_chat_model
 from kag.settings import Settings
 from kag.store import GraphStore
@@ -172,8 +172,11 @@ class Engine:
             planner = LlmPlanner(run.gateway, self.store.schema, self.settings.engine)
             try:
                 proposed = planner.attempt(run.analysis)
-            except BudgetExceeded as exc:
-                if exc.details.get("cap") not in ("llm_calls", "llm_tokens"):
+            except (BudgetExceeded, LlmUnavailable) as exc:
+                if isinstance(exc, BudgetExceeded) and exc.details.get("cap") not in (
+                    "llm_calls",
+                    "llm_tokens",
+                ):
                     raise
                 run.flags.append(f"LLM planner stopped ({exc.message}); deterministic plans used")
             else:
@@ -248,8 +251,8 @@ class Engine:
         if run.gateway is not None and not run.stopped:
             try:
                 phrased = LlmComposer(run.gateway).compose(run.question, composition, best.material)
-            except BudgetExceeded as exc:
-                flags.append(f"stopped: {exc.message}")
+            except (BudgetExceeded, LlmUnavailable) as exc:
+                flags.append(f"LLM composer stopped ({exc.message}); template text used")
             else:
                 if phrased is not None:
                     composition, composer = phrased, "llm"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar
 
 from langchain_core.language_models import BaseChatModel
@@ -25,7 +25,7 @@ from kag.engine.linking import QuestionAnalysis
 from kag.engine.material import Material
 from kag.engine.planner import Attempt, PlannedQuery, filters_for
 from kag.engine.tracing import Tracer
-from kag.errors import KagError
+from kag.errors import KagError, LlmUnavailable
 from kag.llm import Usage, usage_of
 from kag.plan import QueryPlan
 from kag.settings import EngineSettings
@@ -46,6 +46,17 @@ class LlmGateway:
         self.tracer = tracer
 
     @staticmethod
+    def _call(invoke: Callable[[list[BaseMessage]], Any], messages: Sequence[BaseMessage]) -> Any:
+        try:
+            return invoke(list(messages))
+        except KagError:
+            raise
+        except Exception as exc:  # provider SDKs raise their own types; the model is optional
+            raise LlmUnavailable(
+                f"the language model call failed ({exc.__class__.__name__}): {exc}"
+            ) from exc
+
+    @staticmethod
     def _estimate(messages: Sequence[BaseMessage]) -> int:
         return sum(len(str(m.content)) for m in messages) // 4 + _OUTPUT_ALLOWANCE
 
@@ -56,7 +67,7 @@ class LlmGateway:
         self.budget.start_llm_call(self._estimate(messages))
         runnable = self.chat.with_structured_output(schema, include_raw=True)
         with self.tracer.step("llm", name, schema=schema.__name__) as detail:
-            out: dict[str, Any] = runnable.invoke(list(messages))  # type: ignore[assignment]
+            out: dict[str, Any] = self._call(runnable.invoke, messages)
             usage = usage_of(out["raw"]) if out.get("raw") is not None else Usage()
             self.budget.charge_llm(usage)
             detail.update(tokens=usage.total, valid=out.get("parsing_error") is None)
@@ -70,7 +81,7 @@ class LlmGateway:
         """A plain-text reply."""
         self.budget.start_llm_call(self._estimate(messages))
         with self.tracer.step("llm", name) as detail:
-            reply = self.chat.invoke(list(messages))
+            reply = self._call(self.chat.invoke, messages)
             usage = usage_of(reply)
             self.budget.charge_llm(usage)
             detail.update(tokens=usage.total)
