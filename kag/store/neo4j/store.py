@@ -51,7 +51,7 @@ from kag.store.base import (
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
-from kag.store.entity_lookup import query_terms, rank_entities
+from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
 from kag.store.neo4j.queries import engine, read, schema, write
 from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
 from kag.store.traversal import breadth_first
@@ -65,7 +65,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-_FULLTEXT_CANDIDATES = 100
+_FULLTEXT_CANDIDATES = CANDIDATE_LIMIT
 _STATEMENT_CANDIDATES = 1000
 
 
