@@ -48,10 +48,46 @@ from kag.settings import EngineSettings, Neo4jSettings, Settings
 from kag.store import GraphStore, WriteBatch, open_store
 
 T0 = "2026-01-01T00:00:00.000000Z"
-SYLLABLES = "ka lo mer vin tor sal quen bri dax fen gor hal ix jun kel mor nev ost pra rul sev tam ul var wex yor zan".split()
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mer",
+    "vin",
+    "tor",
+    "sal",
+    "quen",
+    "bri",
+    "dax",
+    "fen",
+    "gor",
+    "hal",
+    "ix",
+    "jun",
+    "kel",
+    "mor",
+    "nev",
+    "ost",
+    "pra",
+    "rul",
+    "sev",
+    "tam",
+    "ul",
+    "var",
+    "wex",
+    "yor",
+    "zan",
+]
 SUFFIXES = ["Systems", "Labs", "Group", "Cloud", "Robotics", "Software", "Logistics", "Analytics"]
 CHUNK = "The company reported its figures and described its partners, suppliers and rivals. " * 3
-COMPANY_PREDICATES = ["COMPETES_WITH", "ACQUIRED", "SUPPLIED_BY", "PARTNERS_WITH", "CUSTOMER_OF", "INVESTED_IN", "SUBSIDIARY_OF"]  # fmt: skip
+COMPANY_PREDICATES = [
+    "COMPETES_WITH",
+    "ACQUIRED",
+    "SUPPLIED_BY",
+    "PARTNERS_WITH",
+    "CUSTOMER_OF",
+    "INVESTED_IN",
+    "SUBSIDIARY_OF",
+]
 SITUATIONS = [
     "A competitor cuts list prices in a renewal",
     "A rival bundles integrations for free",
@@ -319,9 +355,8 @@ def _questions(
                 f"How is {names[acq.object_id or '']} related to {names[_sup.object_id or '']}?"
             )
         r = rng.choice(acquired)
-        out.append(
-            f"Why do we believe that {names[r.subject_id or '']} acquired {names[r.object_id or '']}?"
-        )
+        subject, obj = names[r.subject_id or ""], names[r.object_id or ""]
+        out.append(f"Why do we believe that {subject} acquired {obj}?")
         a, b = rng.sample(reporting, 2)
         out.append(f"How did {a.name}'s revenue develop from 2022 to 2024?")
         out.append(f"Compare the 2024 revenue of {a.name} and {b.name}.")
