@@ -22,7 +22,17 @@ from kag.store.statement_lookup import STOP_WORDS, stem
 QUESTION_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "ACQUIRED": ("acquirer", "acquisition", "bought", "buyer", "purchased", "took over"),
     "SUPPLIED_BY": ("supplier", "supplies", "vendor", "provider", "runs on", "hosted on"),
-    "CUSTOMER_OF": ("customer of", "client of", "switched to", "buy from", "bought from", "vendor"),
+    "CUSTOMER_OF": (
+        "customer of",
+        "client of",
+        "switched to",
+        "buy from",
+        "bought from",
+        "vendor",
+        "chose",
+        "picked",
+        "signed with",
+    ),
     "SUBSIDIARY_OF": ("parent", "owns", "owner", "owned by", "subsidiary"),
     "INVESTED_IN": ("investor", "invested", "backer", "backed by"),
     "LED_BY": ("runs", "leads", "leader", "ceo", "chief executive", "head", "founder"),

@@ -225,24 +225,25 @@ def _relation_cues(matches: Sequence[Match], tokens: Sequence[_Token]) -> list[R
 def merge_hops(cues: Sequence[RelationCue]) -> list[tuple[str, ...]]:
     """Relation types per hop, in text order.
 
-    A weak cue merges with a later cue that shares a type; two adjacent cues whose types
-    overlap without being equal ("the vendor that X switched to") are one hop, kept at the
-    first cue's position with the shared types. Equal adjacent cues stay two hops ("the
-    supplier of the supplier").
+    A weak cue (where, city) merges with a later cue that shares a type. A noun cue and the
+    verb cue right after it whose types overlap ("the vendor that X switched to", "the vendor X
+    chose") are one hop, kept at the noun's position with the shared types. Two noun cues stay
+    two hops ("the cloud supplier of the vendor", "the supplier of the supplier").
     """
-    kept: list[tuple[set[str], bool]] = []
+    kept: list[tuple[set[str], RelationCue]] = []
     for cue in cues:
         types = set(cue.types)
         merged = False
-        for i, (prior, weak) in enumerate(kept):
+        for i, (prior, first) in enumerate(kept):
             adjacent = i == len(kept) - 1
             overlap = prior & types
-            if overlap and (weak or cue.weak or (adjacent and prior != types)):
-                kept[i] = (overlap, weak and cue.weak)
+            clause = adjacent and first.noun != cue.noun
+            if overlap and (first.weak or cue.weak or clause):
+                kept[i] = (overlap, first if not first.weak else cue)
                 merged = True
                 break
         if not merged:
-            kept.append((types, cue.weak))
+            kept.append((types, cue))
     return [tuple(sorted(types)) for types, _ in kept]
 
 
