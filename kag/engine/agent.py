@@ -264,7 +264,10 @@ class Engine:
             text = f"Partial answer ({'; '.join(why)}): {text}"
         outcome: Outcome = "answered" if sufficient else "partial"
         confidence = _confidence(best.material, sufficient)
-        return run.answer(text, outcome, confidence, best, composition.quantities, flags, composer)
+        answer = run.answer(
+            text, outcome, confidence, best, composition.quantities, flags, composer
+        )
+        return answer.model_copy(update={"short": composition.short})
 
 
 def _confidence(material: Material, sufficient: bool) -> float:

@@ -148,6 +148,9 @@ class Answer(_Frozen):
     id: str
     question: str
     text: str
+    short: str | None = Field(
+        default=None, description="the answer slot alone (the entities a chain ends at)"
+    )
     outcome: Outcome
     confidence: float = Field(ge=0, le=1)
     shape: QuestionShape | None = None

@@ -25,6 +25,7 @@ class Composition:
 
     text: str
     quantities: list[Quantity] = field(default_factory=list)
+    short: str | None = None
 
 
 def _refs(ids: Sequence[str]) -> str:
@@ -50,7 +51,8 @@ class TemplateComposer:
         if kind == "describe":
             return Composition(self._describe(m))
         if kind == "chain":
-            return Composition(self._chain(m))
+            ends = list(dict.fromkeys(c.nodes[-1].name for c in m.by_role("answer")))
+            return Composition(self._chain(m), short=join_names(ends))
         return Composition(self._paths(analysis, m))
 
     # -- paths -----------------------------------------------------------------------------------
