@@ -138,7 +138,7 @@ class Engine:
             answer = self._answer(text, budget, tracer)
         if self.settings.engine.store_answers if save is None else save:
             self.save(answer)
-        logger.info(
+        logger.debug(
             "answered question",
             extra={"answer_id": answer.id, "outcome": answer.outcome, "queries": budget.queries},
         )
