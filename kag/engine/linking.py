@@ -169,14 +169,24 @@ def _acceptable(text: str, match: EntityMatch, *, exact_only: bool) -> bool:
 
 
 def link_entities(
-    store: GraphStore, question: str, doc: Any, tokens: Sequence[_Token]
+    store: GraphStore,
+    question: str,
+    doc: Any,
+    tokens: Sequence[_Token],
+    cue_words: frozenset[int] = frozenset(),
 ) -> list[LinkedEntity]:
     """Entities named in the question, in order of mention, one per mention.
 
     Exact names and aliases are linked first (longest mention first); fuzzy matches only for
-    mentions no exact match covers.
+    mentions no exact match covers. Lower-case runs made only of cue words ("supplier",
+    "revenue", "parent") are not looked up: each lookup is a store round trip.
     """
-    spans = [_span_text(question, tokens, a, b) for a, b in _runs(tokens)]
+
+    def generic(start: int, end: int) -> bool:
+        return all(i in cue_words and not _is_name_word(tokens[i], i) for i in range(start, end))
+
+    runs = [(a, b) for a, b in _runs(tokens) if not generic(a, b)]
+    spans = [_span_text(question, tokens, a, b) for a, b in runs]
     if getattr(doc, "has_annotation", lambda _: False)("DEP"):
         spans += [(c.start_char, c.end_char) for c in doc.noun_chunks]
     spans += [(e.start_char, e.end_char) for e in getattr(doc, "ents", ())]
@@ -288,15 +298,19 @@ def analyse(question: str, store: GraphStore, nlp: Any, schema: GraphSchema) -> 
     """Link a question's entities and read its cues."""
     doc = nlp(question)
     tokens = _tokens(doc)
-    entities = link_entities(store, question, doc, tokens)
+    keys = [t.keys for t in tokens]
+    words = [t.lower for t in tokens]
+    every = (*relation_phrases(schema), *metric_phrases(schema), *SHAPE_PHRASES, *OP_PHRASES)
+    cue_words = frozenset(
+        i for m in find_phrases(keys, words, every) for i in range(m.start, m.end)
+    )
+    entities = link_entities(store, question, doc, tokens, cue_words)
     blocked = frozenset(
         i
         for i, t in enumerate(tokens)
         for e in entities
         if not e.pronoun and e.start <= t.start < e.end
     )
-    keys = [t.keys for t in tokens]
-    words = [t.lower for t in tokens]
     metric_hits = find_phrases(keys, words, metric_phrases(schema), blocked=blocked)
     in_metric = frozenset(i for m in metric_hits for i in range(m.start, m.end))
     relation_hits = find_phrases(keys, words, relation_phrases(schema), blocked=blocked | in_metric)
