@@ -120,7 +120,7 @@ class _Builder:
             f"MATCH (n0:{cypher_label(label)}) WHERE n0.id IN $anchors RETURN n0"
             for label in labels
         )
-        return f"CALL {{\n  {branches}\n}}\nWITH n0 WHERE {pred}\n"
+        return f"CALL () {{\n  {branches}\n}}\nWITH n0 WHERE {pred}\n"
 
     def traversal(self) -> str:
         """Anchors, then ``p`` over every hop: every relationship and node of it passing the
