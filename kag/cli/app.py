@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from kag.cli import samples, schema
+from kag.cli import ask, samples, schema
 from kag.cli.common import err_console
 from kag.errors import KagError
 
@@ -26,6 +26,7 @@ app = typer.Typer(
 # One line per command module; keep them in this order.
 schema.register(app)
 samples.register(app)
+ask.register(app)
 
 
 def main() -> None:

@@ -64,6 +64,10 @@ class MemGraph:
         """Relationships leaving a node."""
         return iter(self._out.get(node_id, {}).values())
 
+    def in_rels(self, node_id: str) -> Iterator[Rel]:
+        """Relationships arriving at a node."""
+        return iter(self._in.get(node_id, {}).values())
+
     def rels_of(self, node_id: str) -> Iterator[Rel]:
         """Relationships touching a node, outgoing first."""
         yield from self._out.get(node_id, {}).values()
