@@ -38,12 +38,18 @@ def relation_type_name(label: str) -> str:
 
 
 class Concept(BaseModel):
-    """An entity type of the domain."""
+    """An entity type of the domain.
+
+    ``cues`` (extension of the Text2KGBench format) are head nouns that make a noun phrase an
+    instance of the concept ("the logistics software *market*"), or retype a name they are in
+    apposition with ("RoutePro, a routing *platform*"); experts can edit them.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     qid: str
     label: str = Field(min_length=1)
+    cues: tuple[str, ...] = ()
 
 
 class RelationDef(BaseModel):

@@ -458,22 +458,18 @@ class Neo4jStore:
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write a document version and retire its older versions in one transaction."""
         upsert, written = self._planned_write(batch)
-        revive_rows: dict[Label, list[dict[str, str]]] = defaultdict(list)
-        for assertion in batch.assertions:
-            revive_rows[assertion.layer.label].append(
-                {"id": assertion.id, "status": assertion.status.value}
-            )
+        revive_rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
         superseded = Status.SUPERSEDED.value
         live = [Status.PROPOSED.value, Status.APPROVED.value]
 
         def work(tx: ManagedTransaction) -> ReplaceSummary:
             upsert(tx)
             revived: list[str] = []
-            for label, rows in sorted(revive_rows.items()):
+            if revive_rows:
                 record = tx.run(
-                    documents.revive_superseded(label), rows=rows, superseded=superseded
+                    documents.REVIVE_SUPERSEDED, rows=revive_rows, superseded=superseded
                 ).single(strict=True)
-                revived.extend(record["ids"])
+                revived = list(record["ids"])
             affected, chunk_ids = set(revived), set[str]()
             if version > 1:
                 record = tx.run(
@@ -481,21 +477,19 @@ class Neo4jStore:
                 ).single(strict=True)
                 affected.update(record["assertion_ids"])
                 chunk_ids.update(record["chunk_ids"])
-            by_label: dict[Label, list[str]] = defaultdict(list)
-            for assertion_id in sorted(affected):
-                by_label[label_for(assertion_id)].append(assertion_id)
             removed, orphaned = 0, []
-            for label, ids in sorted(by_label.items()):
-                record = tx.run(documents.delete_stale_evidence(label), ids=ids).single(strict=True)
-                removed += int(record["removed"])
+            if affected:
+                ids = sorted(affected)
+                record = tx.run(documents.DELETE_STALE_EVIDENCE, ids=ids).single(strict=True)
+                removed = int(record["removed"])
                 chunk_ids.update(record["chunk_ids"])
                 record = tx.run(
-                    documents.supersede_orphaned(label),
+                    documents.SUPERSEDE_ORPHANED,
                     ids=ids,
                     live_statuses=live,
                     superseded=superseded,
                 ).single(strict=True)
-                orphaned.extend(record["ids"])
+                orphaned = sorted(record["ids"])
             pruned = 0
             if chunk_ids:
                 record = tx.run(documents.PRUNE_RETIRED_CHUNKS, chunk_ids=sorted(chunk_ids)).single(
@@ -504,7 +498,7 @@ class Neo4jStore:
                 pruned = int(record["removed"])
             return ReplaceSummary(
                 written=written,
-                superseded=tuple(sorted(orphaned)),
+                superseded=tuple(orphaned),
                 revived=tuple(sorted(revived)),
                 evidence_removed=removed,
                 chunks_removed=pruned,
