@@ -71,6 +71,11 @@ class IngestionSettings(BaseModel):
     documents_per_batch: int = Field(
         default=16, ge=1, description="documents parsed together before they are written"
     )
+    first_person_entity: str | None = Field(
+        default=None,
+        description="the organisation 'we', 'us' and 'our' refer to in the documents (e.g. the "
+        "company whose analysts wrote them); unset, first-person pronouns name no entity",
+    )
     knowledge_statements: bool = Field(
         default=True,
         description="store sentences that mention an entity but state no relation or figure "

@@ -50,8 +50,10 @@ def _matches(path: Path, root: Path, globs: Sequence[str]) -> bool:
 
 def discover(
     paths: Iterable[Path | str], globs: Sequence[str] = ()
-) -> Iterator[tuple[Path, SkippedFile | None]]:
-    """Files to load, in a stable order: each path given, folders walked recursively.
+) -> Iterator[tuple[Path, Path, SkippedFile | None]]:
+    """Files to load as ``(file, root, problem)``, in a stable order: each path given, folders
+    walked recursively. ``root`` is the folder given (or a file's own folder): sources are
+    relative to it.
 
     Hidden files and folders (``.git``, ``.DS_Store``) inside walked folders are ignored; a
     path that does not exist is yielded with the reason it is skipped.
@@ -64,24 +66,36 @@ def discover(
                 for name in sorted(names):
                     file = Path(folder) / name
                     if not name.startswith(".") and _matches(file, path, globs):
-                        yield file, None
+                        yield file, path, None
         elif path.is_file():
-            yield path, None
+            yield path, path.parent, None
         else:
             yield (
                 path,
+                path.parent,
                 SkippedFile(source=str(path), reason="no such file or folder; check the path"),
             )
 
 
-def source_of(path: Path) -> str:
-    """The document source for a file: its absolute path, so re-ingestion finds it again."""
-    return path.resolve().as_posix()
+def source_of(path: Path, root: Path | None = None) -> str:
+    """The document source of a file: its path relative to ``root`` with ``/`` separators (the
+    folder that was ingested), else its absolute path. The same file ingested from the same
+    folder gets the same source, so re-ingestion finds it again."""
+    resolved = path.resolve()
+    if root is not None:
+        try:
+            return resolved.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return resolved.as_posix()
 
 
-def load_file(path: Path, *, max_bytes: int) -> LoadedDocument | SkippedFile:
-    """Load and normalise one file, or say why it is skipped."""
-    source = source_of(path)
+def load_file(
+    path: Path, *, max_bytes: int, source: str | None = None
+) -> LoadedDocument | SkippedFile:
+    """Load and normalise one file, or say why it is skipped (``source`` defaults to the
+    file's absolute path)."""
+    source = source or source_of(path)
     media_type = MEDIA_TYPES.get(path.suffix.lower())
     if media_type is None:
         supported = ", ".join(sorted(MEDIA_TYPES))

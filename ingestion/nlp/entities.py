@@ -145,8 +145,9 @@ def ruler_patterns(entities: Iterable[tuple[str, str, Sequence[str]]]) -> list[d
     return list(patterns.values())
 
 
-def add_entity_ruler(nlp: Language, patterns: list[dict[str, Any]]) -> None:
-    """Put an EntityRuler with ``patterns`` before the NER, replacing an earlier one."""
+def add_entity_ruler(nlp: Language, patterns: list[dict[str, Any]]) -> Any:
+    """Put an EntityRuler with ``patterns`` before the NER, replacing an earlier one; returns
+    the ruler (spaCy's ``EntityRuler``)."""
     if RULER_NAME in nlp.pipe_names:
         nlp.remove_pipe(RULER_NAME)
     ruler: Any = nlp.add_pipe(
@@ -159,6 +160,7 @@ def add_entity_ruler(nlp: Language, patterns: list[dict[str, Any]]) -> None:
         # Only the tokenizer is needed to turn phrase patterns into docs.
         with nlp.select_pipes(enable=[]):
             ruler.add_patterns(patterns)
+    return ruler
 
 
 def _trimmed(span: SpacySpan) -> SpacySpan | None:
@@ -260,3 +262,35 @@ def find_mentions(doc: Doc, typer: EntityTyper, offset: int = 0) -> list[EntityM
             out.append(mention)
             last_end = end
     return out
+
+
+_FIRST_PERSON: Final = frozenset({"we", "us", "our", "ours"})
+CONFIDENCE_FIRST_PERSON: Final = 0.9
+
+
+def first_person_mentions(
+    doc: Doc, entity: tuple[str, str], found: Sequence[EntityMention], offset: int
+) -> list[EntityMention]:
+    """``found`` plus a mention of ``entity`` = ``(name, type)`` for each "we", "us", "our".
+
+    The mention's name is the entity's name; its span is the pronoun, so evidence points at
+    the word actually written.
+    """
+    name, entity_type = entity
+    taken = {(m.span.start, m.span.end) for m in found}
+    extra = []
+    for token in doc:
+        if token.lower_ in _FIRST_PERSON and token.pos_ == "PRON":
+            start = offset + token.idx
+            if (start, start + len(token.text)) in taken:
+                continue
+            extra.append(
+                EntityMention(
+                    name=name,
+                    type=entity_type,
+                    span=Span(start=start, end=start + len(token.text), text=token.text),
+                    extractor=EXTRACTOR,
+                    confidence=CONFIDENCE_FIRST_PERSON,
+                )
+            )
+    return sorted([*found, *extra], key=lambda m: m.span.start)

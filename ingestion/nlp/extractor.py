@@ -29,6 +29,7 @@ from ingestion.nlp.entities import (
     EntityTyper,
     add_entity_ruler,
     find_mentions,
+    first_person_mentions,
     ruler_patterns,
 )
 from ingestion.nlp.layers import SentenceReading, link_statements, read_sentence
@@ -67,6 +68,7 @@ class NlpExtractor:
         *,
         batch_size: int = 64,
         knowledge_statements: bool = True,
+        first_person: tuple[str, str] | None = None,
     ) -> None:
         self.schema = schema
         self.nlp = nlp
@@ -75,12 +77,20 @@ class NlpExtractor:
         self._observations = ObservationFinder(schema.ontology)
         self._batch_size = batch_size
         self._knowledge_statements = knowledge_statements
-        add_entity_ruler(nlp, [])
+        self._first_person = first_person
+        self._ruler = add_entity_ruler(nlp, [])
+        self._patterns: set[tuple[str, str]] = set()
 
-    def set_known_entities(self, entities: Iterable[tuple[str, str, Sequence[str]]]) -> int:
-        """Feed the EntityRuler with ``(type, name, aliases)`` of entities in the graph."""
-        patterns = ruler_patterns(entities)
-        add_entity_ruler(self.nlp, patterns)
+    def add_known_entities(self, entities: Iterable[tuple[str, str, Sequence[str]]]) -> int:
+        """Feed the EntityRuler with ``(type, name, aliases)`` of entities in the graph; only
+        patterns it does not have yet are added. Returns how many were added."""
+        patterns = [
+            p for p in ruler_patterns(entities) if (p["label"], p["pattern"]) not in self._patterns
+        ]
+        if patterns:
+            with self.nlp.select_pipes(enable=[]):  # the tokenizer is all patterns need
+                self._ruler.add_patterns(patterns)
+            self._patterns.update((p["label"], p["pattern"]) for p in patterns)
         return len(patterns)
 
     def extract(self, chunks: Sequence[ParsedChunk]) -> list[ChunkExtraction]:
@@ -88,6 +98,11 @@ class NlpExtractor:
         docs = self.nlp.pipe((c.chunk.text for c in chunks), batch_size=self._batch_size)
         parsed = list(zip(chunks, docs, strict=True))
         mentions = [find_mentions(doc, self._typer, c.chunk.start) for c, doc in parsed]
+        if self._first_person is not None:
+            mentions = [
+                first_person_mentions(doc, self._first_person, found, c.chunk.start)
+                for (c, doc), found in zip(parsed, mentions, strict=True)
+            ]
         mentions = _harmonise_types(parsed, mentions)
         return [
             self._extract_chunk(item, doc, found)

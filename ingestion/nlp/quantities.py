@@ -145,3 +145,24 @@ def parse_period(text: str) -> Period | None:
             f"{year}-{m:02d}-{calendar.monthrange(year, m)[1]:02d}",
         )
     return Period(str(year), f"{year}-01-01", f"{year}-12-31")
+
+
+_PERIOD_LABEL = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}))?$")
+
+
+def period_bounds(label: str) -> tuple[str, str] | None:
+    """First and last day of a period label (``2024``, ``2024-Q3``, ``2024-H1``, ``2024-03``)."""
+    match = _PERIOD_LABEL.match(label)
+    if match is None:
+        return None
+    year, part = int(match.group(1)), match.group(2)
+    if part is None:
+        first, last = 1, 12
+    elif part[0] in "QH":
+        size = 3 if part[0] == "Q" else 6
+        first, last = (int(part[1]) - 1) * size + 1, int(part[1]) * size
+    elif 1 <= int(part) <= 12:
+        first = last = int(part)
+    else:
+        return None
+    return f"{year}-{first:02d}-01", f"{year}-{last:02d}-{calendar.monthrange(year, last)[1]:02d}"
