@@ -42,8 +42,8 @@ from graph_schema.properties import (
     MentionRecord,
 )
 from ingestion.models import Chunk, EntityMention, Span
-from ingestion.nlp.entities import COERCIBLE_TYPES, CONFIDENCE_NER
 from ingestion.nlp.quantities import period_bounds
+from ingestion.nlp.typing import is_guessed
 from ingestion.reconcile import ReconciledChunk
 from ingestion.resolve import EntityResolver, ResolvedEntity
 from ingestion.review import ReviewPolicy, rejected_fingerprints
@@ -117,9 +117,8 @@ class DocumentAssembly:
 
     # -- entities ----------------------------------------------------------------------------
     def _entity(self, mention: EntityMention) -> ResolvedEntity:
-        guessed = mention.confidence <= CONFIDENCE_NER and mention.type in COERCIBLE_TYPES
         entity = self.resolver.resolve(
-            mention.name, mention.type, confidence=mention.confidence, guessed=guessed
+            mention.name, mention.type, confidence=mention.confidence, guessed=is_guessed(mention)
         )
         self._touched[entity.id] = entity
         return entity

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 
 from graph_schema import Label, Status, normalise_name, stable_id
 from graph_schema.properties import EntityRecord
-from ingestion.nlp.entities import COERCIBLE_TYPES, types_compatible
+from ingestion.nlp.typing import COERCIBLE_TYPES, types_compatible
 from ingestion.reconcile import match_key
 from kag.store import NodeView
 from kag.store.entity_lookup import TokenIndex, tokens

@@ -26,7 +26,7 @@ from ingestion.models import (
     Span,
     StatementCandidate,
 )
-from ingestion.nlp.entities import type_allowed
+from ingestion.nlp.typing import type_allowed
 
 EXTRACTOR: Final = "llm"
 CONFIDENCE: Final = 0.7

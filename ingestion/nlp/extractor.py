@@ -24,16 +24,11 @@ from ingestion.models import (
     Span,
     StatementCandidate,
 )
-from ingestion.nlp.entities import (
-    EXTRACTOR,
-    EntityTyper,
-    add_entity_ruler,
-    find_mentions,
-    first_person_mentions,
-    ruler_patterns,
-)
+from ingestion.nlp.entities import find_mentions, first_person_mentions
 from ingestion.nlp.layers import SentenceReading, link_statements, read_sentence
 from ingestion.nlp.observations import ObservationFinder
+from ingestion.nlp.ruler import add_entity_ruler, example_patterns, ruler_patterns
+from ingestion.nlp.typing import EXTRACTOR, EntityTyper
 from ingestion.relations.base import RelationFinder, SentenceContext
 
 if TYPE_CHECKING:
@@ -80,6 +75,7 @@ class NlpExtractor:
         self._first_person = first_person
         self._ruler = add_entity_ruler(nlp, [])
         self._patterns: set[tuple[str, str]] = set()
+        self.add_known_entities(example_patterns(self._typer.examples))
 
     def add_known_entities(self, entities: Iterable[tuple[str, str, Sequence[str]]]) -> int:
         """Feed the EntityRuler with ``(type, name, aliases)`` of entities in the graph; only

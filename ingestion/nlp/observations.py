@@ -34,6 +34,16 @@ _KIND_OF_LABEL: Final = {"MONEY": "money", "PERCENT": "percent", "CARDINAL": "co
 _RANGE_TO: Final = re.compile(r"\s+to\s+")
 _CURRENCY_TOKENS: Final = frozenset({"$", "€", "£", "¥", "₹", "us$", "usd", "eur", "gbp"})
 _SCALE_TOKENS: Final = frozenset({"k", "m", "mn", "b", "bn", "t", "tn", "million", "billion"})
+_PERCENT_TEXT: Final = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)?\s?%")
+_MONEY_TEXT: Final = re.compile(
+    r"[-\u2212]?[$\u20ac\u00a3]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|bn|m|k))?\b", re.I
+)
+_PREPOSITIONS: Final = frozenset({"for", "at", "of", "in", "by", "to"})
+_MINUS: Final = frozenset({"-", "\u2212", "\u2013"})
+_DECREASE: Final = frozenset(
+    {"cut", "reduce", "lower", "drop", "fall", "decline", "decrease", "slash", "shrink", "trim"}
+)
+_CHANGE_METRIC: Final = re.compile(r"\b(change|growth)\b")
 _UNLIKELY_SUBJECTS: Final = frozenset({"person", "place", "human", "country", "city"})
 
 
@@ -63,16 +73,21 @@ class ObservationFinder:
         ]
 
     def _hits(self, sentence: SpacySpan) -> list[_CueHit]:
+        """Metric cues in the sentence; a cue ending with a preposition ("acquired for") also
+        matches with words before the preposition ("acquired Gridwell for")."""
         tokens = list(sentence)
         hits: list[_CueHit] = []
         for i in range(len(tokens)):
             for cue in self._cues:
-                window = tokens[i : i + len(cue.words)]
-                if len(window) == len(cue.words) and all(
-                    t.lower_ == w or t.lemma_.lower() == w
-                    for t, w in zip(window, cue.words, strict=True)
-                ):
-                    hits.append(_CueHit(cue, window[0].i, window[-1].i + 1))
+                n = len(cue.words)
+                if _words_match(tokens[i : i + n], cue.words):
+                    hits.append(_CueHit(cue, tokens[i].i, tokens[i + n - 1].i + 1))
+                elif n > 1 and cue.words[-1] in _PREPOSITIONS:
+                    head = tokens[i : i + n - 1]
+                    if _words_match(head, cue.words[:-1]) and any(
+                        c.dep_ == "prep" and c.lower_ == cue.words[-1] for c in head[-1].children
+                    ):
+                        hits.append(_CueHit(cue, head[0].i, head[-1].i + 1))
         return hits
 
     @staticmethod
@@ -90,6 +105,7 @@ class ObservationFinder:
     ) -> list[ObservationCandidate]:
         """Observations stated by ``sentence`` (``offset``: its doc's start in the document)."""
         values = [_widened(e) for e in sentence.ents if e.label_ in _KIND_OF_LABEL]
+        values += _unlabelled_values(sentence, values)
         if not values or not self._cues:
             return []
         hits = self._hits(sentence)
@@ -118,6 +134,8 @@ class ObservationFinder:
             amount = self._amount(value.label_, value.text)
             if amount is None:
                 continue
+            if _CHANGE_METRIC.search(hit.cue.metric) and amount.value > 0 and _decrease(value, hit):
+                amount = Amount(-amount.value, amount.unit)
             subject, linked = self._subject(value, hit, located)
             if subject is None:
                 continue
@@ -181,40 +199,77 @@ class ObservationFinder:
         """(entity the figure is about, whether the parse links them)."""
         doc = value.doc
         candidates = [(m, s) for m, s in located if s is not None]
-        likely = [(m, s) for m, s in candidates if m.type not in _UNLIKELY_SUBJECTS] or candidates
-        if not likely:
+        if not candidates:
             return None, False
-        cue_tokens = {doc[i] for i in range(hit.start, hit.end)}
-        linked_tokens: set[Token] = set()
-        for token in cue_tokens:
-            linked_tokens.update(c for c in token.children if c.dep_ == "poss")
+        cue_tokens = [doc[i] for i in range(hit.start, hit.end)]
+        # "acquired X for $35 million": the figure is about the verb's object
+        objects = {
+            c for t in cue_tokens if t.pos_ == "VERB" for c in t.children if c.dep_ == "dobj"
+        }
+        linked: set[Token] = {c for t in cue_tokens for c in t.children if c.dep_ == "poss"}
         verb = value.root
         for _ in range(6):
             if verb.pos_ in {"VERB", "AUX"} or verb.head == verb:
                 break
             verb = verb.head
-        linked_tokens.update(c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"})
-        for c in list(linked_tokens):
-            linked_tokens.update(x for x in c.children if x.dep_ == "poss")
-        for mention, span in likely:
-            if any(t in linked_tokens for t in span):
-                return mention, True
-        before = [(m, s) for m, s in likely if s.end <= value.start]
-        if before:
-            return before[-1][0], False
-        return likely[0][0], False
+        linked.update(c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"})
+        linked.update(x for c in list(linked) for x in c.children if x.dep_ == "poss")
+        for tokens in (objects, linked):
+            hits = [m for m, span in candidates if any(t in tokens for t in span)]
+            hits.sort(key=lambda m: m.type in _UNLIKELY_SUBJECTS)
+            if hits:
+                return hits[0], True
+        likely = [(m, s) for m, s in candidates if m.type not in _UNLIKELY_SUBJECTS] or candidates
+        before = [m for m, s in likely if s.end <= value.start]
+        return (before[-1] if before else likely[0][0]), False
+
+
+def _decrease(value: SpacySpan, hit: _CueHit) -> bool:
+    """Whether a decrease verb ("cut", "fell") governs the value or is part of its cue."""
+    doc = value.doc
+    tokens = [doc[i] for i in range(hit.start, hit.end)]
+    head = value.root
+    for _ in range(4):
+        tokens.append(head)
+        if head.head == head:
+            break
+        head = head.head
+    return any(t.lemma_.lower() in _DECREASE for t in tokens)
 
 
 def _widened(value: SpacySpan) -> SpacySpan:
-    """A value entity with a currency symbol before it and a scale word after it, which the
-    small model often leaves out ("$120m" tagged as "120")."""
+    """A value entity with a minus sign or currency symbol before it and a scale word after
+    it, which the small model often leaves out ("$120m" tagged as "120")."""
     doc = value.doc
     start, end = value.start, value.end
     if start > 0 and doc[start - 1].lower_ in _CURRENCY_TOKENS:
+        start -= 1
+    if start > 0 and doc[start - 1].text in _MINUS and not doc[start - 1].whitespace_:
         start -= 1
     if end < len(doc) and doc[end].lower_ in _SCALE_TOKENS:
         end += 1
     if (start, end) == (value.start, value.end):
         return value
-    label = "MONEY" if doc[start].lower_ in _CURRENCY_TOKENS else value.label_
+    label = "MONEY" if any(t.lower_ in _CURRENCY_TOKENS for t in doc[start:end]) else value.label_
     return doc.char_span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), label=label) or value
+
+
+def _unlabelled_values(sentence: SpacySpan, found: Sequence[SpacySpan]) -> list[SpacySpan]:
+    """Percentages and amounts the NER did not label ("-4%"), found by their shape."""
+    doc = sentence.doc
+    taken = {t.i for v in found for t in v}
+    out: list[SpacySpan] = []
+    for pattern, label in ((_PERCENT_TEXT, "PERCENT"), (_MONEY_TEXT, "MONEY")):
+        for match in pattern.finditer(sentence.text):
+            start = sentence.start_char + match.start()
+            span = doc.char_span(start, start + len(match.group(0)), label=label)
+            if span is not None and not any(t.i in taken for t in span):
+                out.append(span)
+                taken.update(t.i for t in span)
+    return out
+
+
+def _words_match(tokens: Sequence[Token], words: Sequence[str]) -> bool:
+    return len(tokens) == len(words) and all(
+        t.lower_ == w or t.lemma_.lower() == w for t, w in zip(tokens, words, strict=True)
+    )

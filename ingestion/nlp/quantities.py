@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+_NUMBER = re.compile(r"(?<![\w.])([-\u2212]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 _CURRENCY_SYMBOLS: Final = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 _CURRENCY_WORDS: Final = {
     "usd": "USD", "us$": "USD", "dollar": "USD", "dollars": "USD", "eur": "EUR", "euro": "EUR",
@@ -59,9 +59,8 @@ def parse_number(text: str) -> float | None:
     match = _NUMBER.search(text)
     if match is None:
         return None
-    value = float(
-        match.group(1).replace(",", "") + ("." + match.group(2) if match.group(2) else "")
-    )
+    digits = match.group(2).replace(",", "") + ("." + match.group(3) if match.group(3) else "")
+    value = -float(digits) if match.group(1) else float(digits)
     scale = _SCALE_AFTER.match(text[match.end() :])
     if scale:
         value *= _SCALES[scale.group(1).lower()]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from graph_schema import GraphSchema, RelationType
 from ingestion.models import EntityMention, RelationCandidate, Span
-from ingestion.nlp.entities import coerce_type, type_allowed
+from ingestion.nlp.typing import coerce_type, type_allowed
 from ingestion.relations.base import SentenceContext
 
 if TYPE_CHECKING:
@@ -41,6 +41,35 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _OBJECT_DEPS = frozenset({"dobj", "attr", "oprd", "dative", "obj"})
 _HOLDER_PREPS = frozenset({"of", "to", "for", "with", "at", "in", "into", "on", "behind"})
 _INHERITS_SUBJECT = frozenset({"xcomp", "conj", "ccomp", "advcl", "pcomp"})
+_LOOSE_OBJECT_DEPS = frozenset({"advmod", "npadvmod", "dep", "nmod", "appos"})
+_PREPOSITIONS = frozenset({"from", "in", "of", "with", "to", "into", "on", "at", "for", "by"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A cue found in a sentence: its head token and, for a cue ending with a preposition,
+    that preposition (its objects are the cue's second argument)."""
+
+    cue: _Cue
+    anchor: Token
+    prep: Token | None
+
+
+def _head_of(window: Sequence[Token]) -> Token:
+    inside = {t.i for t in window}
+    return next((t for t in window if t.head.i not in inside or t.head == t), window[0])
+
+
+def _prep_below(anchor: Token, word: str, depth: int = 3) -> Token | None:
+    """The nearest preposition ``word`` after ``anchor`` in its subtree (a few levels down)."""
+    frontier = [anchor]
+    for _ in range(depth):
+        children = [c for t in frontier for c in t.children]
+        found = [c for c in children if c.lower_ == word and c.dep_ == "prep" and c.i > anchor.i]
+        if found:
+            return min(found, key=lambda t: t.i)
+        frontier = [c for c in children if c.pos_ not in {"PUNCT", "CCONJ"}]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +81,17 @@ class _Cue:
     def receiver_side(self) -> bool:
         """Phrased from the receiving party ("source from", "buy from")."""
         return self.words[-1] == "from"
+
+
+def _predicate_like(anchor: Token, spans: Sequence[tuple[int, int, EntityMention]]) -> bool:
+    """Whether a cue word acts as the predicate: a verb, or a noun the small model mis-tagged
+    ("Acme partners with Globex" read as a noun with "Acme" as its compound)."""
+    if anchor.pos_ == "VERB":
+        return True
+    names = {i for start, end, _ in spans for i in range(start, end)}
+    return anchor.dep_ == "ROOT" or any(
+        c.dep_ == "compound" and c.i in names for c in anchor.children
+    )
 
 
 def _by_relation(relation: RelationType) -> bool:
@@ -80,28 +120,41 @@ class CueRelationFinder:
                     self._cues.setdefault(words[0], []).append(_Cue(relation, words))
 
     # -- cue matching ----------------------------------------------------------------------------
-    def _matches(self, sentence: SpacySpan) -> Iterator[tuple[_Cue, Token]]:
-        """(cue, anchor token) for every cue occurrence; the anchor is the cue's syntactic head."""
+    def _candidates(self, token: Token) -> list[_Cue]:
+        keys = {token.lower_, token.lemma_.lower()}
+        found = [c for k in keys for c in self._cues.get(k, ())]
+        found += [
+            c
+            for key, cues in self._cues.items()
+            if key not in keys and _token_matches(token, key)
+            for c in cues
+        ]
+        return found
+
+    def _matches(self, sentence: SpacySpan) -> Iterator[_Hit]:
+        """Every cue occurrence. A cue ending with a preposition ("source from") also matches
+        with words between its verb and the preposition ("sources its chips from")."""
         tokens = list(sentence)
         for i, token in enumerate(tokens):
-            for key in {token.lower_, token.lemma_.lower()}:
-                yield from self._at(tokens, i, key)
-            for key, cues in self._cues.items():
-                if key not in {token.lower_, token.lemma_.lower()} and _token_matches(token, key):
-                    yield from ((c, token) for c in cues if len(c.words) == 1)
-
-    def _at(self, tokens: list[Token], i: int, key: str) -> Iterator[tuple[_Cue, Token]]:
-        for cue in self._cues.get(key, ()):
-            n = len(cue.words)
-            window = tokens[i : i + n]
-            if len(window) == n and all(
-                _token_matches(t, w) for t, w in zip(window, cue.words, strict=True)
-            ):
-                inside = {t.i for t in window}
-                anchor = next(
-                    (t for t in window if t.head.i not in inside or t.head == t), window[0]
-                )
-                yield cue, anchor
+            for cue in self._candidates(token):
+                words = cue.words
+                window = tokens[i : i + len(words)]
+                if len(window) == len(words) and all(
+                    _token_matches(t, w) for t, w in zip(window, words, strict=True)
+                ):
+                    prep = window[-1] if words[-1] in _PREPOSITIONS and len(words) > 1 else None
+                    yield _Hit(cue, _head_of(window[:-1] if prep else window), prep)
+                    continue
+                if len(words) < 2 or words[-1] not in _PREPOSITIONS:
+                    continue
+                head_words = tokens[i : i + len(words) - 1]
+                if len(head_words) == len(words) - 1 and all(
+                    _token_matches(t, w) for t, w in zip(head_words, words[:-1], strict=True)
+                ):
+                    anchor = _head_of(head_words)
+                    prep = _prep_below(anchor, words[-1])
+                    if prep is not None:
+                        yield _Hit(cue, anchor, prep)
 
     # -- arguments -------------------------------------------------------------------------------
     @staticmethod
@@ -133,6 +186,8 @@ class CueRelationFinder:
         )
         subjects = self._subjects(verb)
         objects = [c for c in verb.children if c.dep_ in _OBJECT_DEPS]
+        # the small model sometimes hangs an object off the verb as an adverb ("uses RFID")
+        objects += [c for c in verb.children if c.i > verb.i and c.dep_ in _LOOSE_OBJECT_DEPS]
         by_agents = [
             p for a in verb.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"
         ]
@@ -182,10 +237,12 @@ class CueRelationFinder:
         relation: RelationType,
         subjects: Sequence[EntityMention],
         objects: Sequence[EntityMention],
+        *,
+        coerce: bool = True,
     ) -> tuple[EntityMention, EntityMention] | None:
         """The first (subject, object) that fits the relation's domain and range, exactly or
-        by coercing a name whose type only the statistical NER guessed."""
-        for strict in (True, False):
+        (with ``coerce``) by retyping a name whose type only the statistical NER guessed."""
+        for strict in (True, False) if coerce else (True,):
             for s in subjects:
                 for o in objects:
                     if s.span == o.span:
@@ -233,11 +290,12 @@ class CueRelationFinder:
         start = context.document_offset + sentence.start_char
         evidence = Span(start=start, end=start + len(sentence.text), text=sentence.text)
         found: dict[tuple[str, str, str], RelationCandidate] = {}
-        for cue, anchor in self._matches(sentence):
+        for hit in self._matches(sentence):
+            cue, anchor = hit.cue, hit.anchor
             if any(s <= anchor.i < e for s, e, _ in spans):
                 continue  # the cue word is part of a name ("Supply Co")
-            pair, confidence = self._parsed_pair(cue, anchor, spans)
-            if pair is None:
+            pair, confidence = self._parsed_pair(hit, spans)
+            if pair is None and _predicate_like(anchor, spans):
                 pair, confidence = self._nearest_pair(cue, anchor, spans), CONFIDENCE_NEAREST
             if pair is None:
                 continue
@@ -258,11 +316,16 @@ class CueRelationFinder:
         return ranked[: self._max]
 
     def _parsed_pair(
-        self, cue: _Cue, anchor: Token, spans: list[tuple[int, int, EntityMention]]
+        self, hit: _Hit, spans: list[tuple[int, int, EntityMention]]
     ) -> tuple[tuple[EntityMention, EntityMention] | None, float]:
-        relation = cue.relation
+        relation, anchor = hit.cue.relation, hit.anchor
+        prep_objects = (
+            [c for c in hit.prep.children if c.dep_ in {"pobj", "pcomp"}] if hit.prep else None
+        )
         if anchor.pos_ in {"NOUN", "PROPN"}:
             referents, holders = self._noun_roles(anchor)
+            if prep_objects is not None:
+                holders = prep_objects
             first, second = self._mentions_for(referents, spans), self._mentions_for(holders, spans)
             confidence = CONFIDENCE_NOUN
             if _by_relation(relation):
@@ -270,12 +333,16 @@ class CueRelationFinder:
         else:
             verb = anchor if anchor.pos_ in {"VERB", "AUX"} else anchor.head
             agents, patients, passive = self._verb_roles(verb)
+            if prep_objects is not None:
+                patients = ([] if not passive else patients[:0]) + prep_objects
+                if passive and not agents:
+                    agents, passive = self._subjects(verb), False
             first, second = self._mentions_for(agents, spans), self._mentions_for(patients, spans)
             confidence = CONFIDENCE_PARSE
             if passive and not agents:
                 # "Acme is headquartered in Berlin": a passive without agent reads left to right
                 first, second = second[:1], second[1:]
-            if _by_relation(relation) != cue.receiver_side:
+            if _by_relation(relation) != hit.cue.receiver_side:
                 first, second = second, first
         return self._pair(relation, first, second), confidence
 
@@ -289,4 +356,4 @@ class CueRelationFinder:
         first, second = left, right
         if _by_relation(cue.relation) != (cue.receiver_side or passive_by):
             first, second = second, first
-        return self._pair(cue.relation, first[:2], second[:2])
+        return self._pair(cue.relation, first[:2], second[:2], coerce=False)
