@@ -211,7 +211,12 @@ class EntityResolver:
                 if tokens(self._entities[i].name)[: len(words)] == words
                 and len(tokens(self._entities[i].name)) > len(words)
             ]
-            found = self._pick(prefixed, entity_type, guessed)
+            # a shortened name stands for an entity of a compatible type or, when only the
+            # NER typed it, for the one organisation it shortens ("Halvorsen")
+            found = self._pick(prefixed, entity_type, guessed=False)
+            if found is None and guessed:
+                orgs = [self._entities[i] for i in prefixed if self._entities[i].type == self._org]
+                found = orgs[0] if len(orgs) == 1 else None
             if found is not None:
                 return found
         best: tuple[float, ResolvedEntity] | None = None
