@@ -197,8 +197,10 @@ class EntityResolver:
         norm = normalise_name(name)
         if norm in self._split:
             target = self._entities.get(self.follow(self._split[norm]))
-            if target is not None:
-                return target
+            if target is None:  # the split-off name becomes an entity of its own
+                target = ResolvedEntity(id=self._split[norm], name=name, type=entity_type)
+                self._add(target)
+            return target
         for key in dict.fromkeys((norm, match_key(name))):
             found = self._pick(self._by_name.get(key, ()), entity_type, guessed)
             if found is not None:
