@@ -288,5 +288,12 @@ class EntityResolver:
         ]
 
     def all_patterns(self) -> list[tuple[str, str, Sequence[str]]]:
-        """``(type, name, aliases)`` of every entity that is not rejected or merged away."""
-        return self.patterns(i for i in self._entities if i not in self._redirect)
+        """``(type, name, aliases)`` of every entity that is not rejected; an entity merged
+        away lends its names to the one it was merged into (with that one's type)."""
+        out = self.patterns(i for i in self._entities if i not in self._redirect)
+        for loser in self._redirect:
+            winner = self._entities.get(self.follow(loser))
+            merged = self._entities.get(loser)
+            if winner is not None and merged is not None and winner.status is not Status.REJECTED:
+                out.append((winner.type, merged.name, sorted(merged.aliases)))
+        return out
