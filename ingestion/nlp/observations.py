@@ -165,8 +165,7 @@ class ObservationFinder:
             return doc[span.start - 1].lower_ if span.start > 0 else ""
 
         return before(value) == "from" and any(
-            before(v) == "to" and v.label_ == value.label_ and v.start > value.start
-            for v in values
+            before(v) == "to" and v.label_ == value.label_ and v.start > value.start for v in values
         )
 
     @staticmethod

@@ -33,8 +33,9 @@ MEMO_V2 = (
 PELLMARK = entity_id("company", "Pellmark Software")
 LUMENFOLD = entity_id("company", "Lumenfold Systems")
 AUSTIN = entity_id("place", "Austin")
-COMPETES = stable_id(Label.KNOWLEDGE, f"relation|{min(PELLMARK, LUMENFOLD)}|COMPETES_WITH|"
-                     f"{max(PELLMARK, LUMENFOLD)}")  # fmt: skip
+COMPETES = stable_id(
+    Label.KNOWLEDGE, f"relation|{min(PELLMARK, LUMENFOLD)}|COMPETES_WITH|{max(PELLMARK, LUMENFOLD)}"
+)
 HQ = stable_id(Label.KNOWLEDGE, f"relation|{PELLMARK}|HEADQUARTERED_IN|{AUSTIN}")
 
 
@@ -46,9 +47,12 @@ def nlp() -> Language:
 
 
 def pipeline(
-    store: GraphStore, nlp: Language, tmp_path: Path, chat: ScriptedChatModel | None = None,
+    store: GraphStore,
+    nlp: Language,
+    tmp_path: Path,
+    chat: ScriptedChatModel | None = None,
     **llm: Any,
-) -> IngestionPipeline:  # fmt: skip
+) -> IngestionPipeline:
     settings = Settings(
         store="embedded:unused.db",
         llm_options=LlmSettings(cache_dir=tmp_path / "llm-cache", **llm),
@@ -67,16 +71,21 @@ def test_ingest_writes_facts_with_evidence_spans(
 ) -> None:
     report = pipeline(store, nlp, tmp_path).ingest_texts([("memo/1", MEMO)])
     [outcome] = report.documents
-    assert outcome.status == "ingested" and outcome.version == 1 and outcome.chunks == 1
-    assert outcome.by_layer["Knowledge"] >= 3 and outcome.by_layer["Wisdom"] == 1
+    assert outcome.status == "ingested"
+    assert outcome.version == 1
+    assert outcome.chunks == 1
+    assert outcome.by_layer["Knowledge"] >= 3
+    assert outcome.by_layer["Wisdom"] == 1
     assert report.by_status == {"proposed": outcome.assertions}  # NLP-only: nothing approved
     spans = store.evidence([COMPETES, HQ])
     for assertion_id in (COMPETES, HQ):
         [span] = spans[assertion_id]
         assert MEMO[span.start : span.end] == span.quote
-        assert span.document_source == "memo/1" and span.extractor == "nlp"
+        assert span.document_source == "memo/1"
+        assert span.extractor == "nlp"
     [hq] = store.get_nodes([HQ])
-    assert hq.props["extractors"] == ["nlp"] and hq.props["subject_id"] == PELLMARK
+    assert hq.props["extractors"] == ["nlp"]
+    assert hq.props["subject_id"] == PELLMARK
     revenue = store.assertions_by_fingerprint(
         [f"observation|{PELLMARK}|revenue|2024|{41_200_000.0!r}|USD"]
     )
@@ -101,14 +110,16 @@ def test_changed_document_is_a_new_version_and_lost_facts_are_superseded(
     pipe.ingest_texts([("memo/1", MEMO)])
     report = pipe.ingest_texts([("memo/1", MEMO_V2)])
     [outcome] = report.documents
-    assert outcome.status == "new version" and outcome.version == 2
+    assert outcome.status == "new version"
+    assert outcome.version == 2
     assert outcome.superseded >= 2  # the competition fact and the principle went
     assert status(store, COMPETES) is Status.SUPERSEDED
     assert status(store, HQ) is Status.PROPOSED
     assert [s.version for s in store.evidence([HQ])[HQ]] == [2]
     assert [s.version for s in store.evidence([COMPETES])[COMPETES]] == [1]  # kept for audit
     back = pipe.ingest_texts([("memo/1", MEMO)])
-    assert back.documents[0].revived >= 2 and status(store, COMPETES) is Status.PROPOSED
+    assert back.documents[0].revived >= 2
+    assert status(store, COMPETES) is Status.PROPOSED
 
 
 def test_deleting_a_document_supersedes_what_only_it_stated(
@@ -171,7 +182,8 @@ def test_bad_files_are_reported_and_the_rest_goes_on(
     (docs / "deck.pptx").write_bytes(b"PK")
     report = pipeline(store, nlp, tmp_path).ingest_paths([docs])
     outcomes = {o.source: o for o in report.documents}
-    assert outcomes["good.md"].status == "ingested" and outcomes["good.md"].assertions >= 1
+    assert outcomes["good.md"].status == "ingested"
+    assert outcomes["good.md"].assertions >= 1
     assert "not UTF-8" in (outcomes["bad.txt"].reason or "")
     assert "no text" in (outcomes["empty.html"].reason or "")
     assert "unsupported file type" in (outcomes["deck.pptx"].reason or "")
@@ -189,14 +201,14 @@ def _answer(relation_object: str = "Lumenfold Systems") -> dict[str, Any]:
                     "predicate": "COMPETES_WITH",
                     "object": relation_object,
                     "object_type": "company",
-                },  # fmt: skip
+                },
                 {
                     "subject": "Pellmark Software",
                     "subject_type": "company",
                     "predicate": "ACQUIRED",
                     "object": "Initech",
                     "object_type": "company",
-                },  # fmt: skip
+                },
             ],
         },
     )
@@ -219,7 +231,8 @@ def test_hybrid_agreement_approves_and_ungrounded_llm_facts_are_dropped(
     assert competes.props["extractors"] == ["llm", "nlp"]
     assert [s.extractor for s in store.evidence([COMPETES])[COMPETES]] == ["llm+nlp"]
     assert status(store, HQ) is Status.PROPOSED  # NLP alone never approves in hybrid mode
-    assert report.llm.calls == 1 and report.llm.cost_usd > 0
+    assert report.llm.calls == 1
+    assert report.llm.cost_usd > 0
     assert not store.assertions_by_fingerprint(
         [f"relation|{PELLMARK}|ACQUIRED|{entity_id('company', 'Initech')}"]
     )
@@ -230,7 +243,8 @@ def test_invalid_llm_output_is_counted_and_nlp_facts_are_still_written(
 ) -> None:
     chat = ScriptedChatModel(replies=[tool_call("ChunkFacts", {"relations": 42})])
     report = pipeline(store, nlp, tmp_path, chat).ingest_texts([("memo/1", MEMO)])
-    assert report.llm.invalid_outputs == 1 and report.documents[0].llm_invalid == 1
+    assert report.llm.invalid_outputs == 1
+    assert report.documents[0].llm_invalid == 1
     assert status(store, HQ) is Status.PROPOSED
 
 
@@ -238,12 +252,14 @@ def test_llm_budget_stops_the_run_and_leaves_the_rest_for_later(
     store: GraphStore, nlp: Language, tmp_path: Path
 ) -> None:
     chat = ScriptedChatModel(replies=[_answer(), _answer()])
-    texts = [TextInput(source=f"memo/{i}", text=MEMO.replace("2024", str(2020 + i)))
-             for i in range(3)]  # fmt: skip
+    texts = [
+        TextInput(source=f"memo/{i}", text=MEMO.replace("2024", str(2020 + i))) for i in range(3)
+    ]
     report = pipeline(store, nlp, tmp_path, chat, max_calls_per_run=1).ingest_texts(texts)
     assert [o.status for o in report.documents] == ["ingested", "skipped", "skipped"]
     assert "LLM budget reached" in (report.documents[1].reason or "")
-    assert report.llm.stopped is not None and report.llm.calls == 1
+    assert report.llm.stopped is not None
+    assert report.llm.calls == 1
     assert store.counts().nodes["Document"] == 1  # nothing half-written for the others
 
 
@@ -258,8 +274,11 @@ def test_dry_run_estimates_and_writes_nothing(
     report = IngestionPipeline(store, settings, nlp=nlp).ingest_texts(
         [("memo/1", MEMO), ("memo/2", MEMO_V2)], dry_run=True
     )
-    assert report.dry_run and [o.status for o in report.documents] == ["planned", "planned"]
+    assert report.dry_run
+    assert [o.status for o in report.documents] == ["planned", "planned"]
     estimate = report.estimate
-    assert estimate is not None and estimate.calls == 2 and estimate.cost_usd > 0
+    assert estimate is not None
+    assert estimate.calls == 2
+    assert estimate.cost_usd > 0
     assert not estimate.within_budget  # two calls, one allowed
     assert store.counts().nodes == {}

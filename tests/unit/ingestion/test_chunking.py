@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from graph_schema import Label, stable_id
 from ingestion.chunking import chunk_id, chunk_text
 
@@ -39,6 +41,6 @@ def test_ids_depend_on_document_version_and_position_only() -> None:
 def test_overlap_repeats_the_end_of_the_previous_chunk() -> None:
     text = " ".join(f"word{i}." for i in range(200))
     chunks = chunk_text(DOC, 1, text, max_chars=200, overlap=40)
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         assert after.start < before.end <= after.start + 40 + 1
         assert text[after.start : after.end] == after.text

@@ -96,14 +96,19 @@ def test_structured_answer_becomes_candidates(
     assert converted.rejected == []
     [relation] = extraction.relations
     assert (relation.subject.name, relation.predicate, relation.object.name) == (
-        "Pellmark Software", "COMPETES_WITH", "Lumenfold Systems",
-    )  # fmt: skip
+        "Pellmark Software",
+        "COMPETES_WITH",
+        "Lumenfold Systems",
+    )
     assert relation.evidence.text == "Pellmark Software competes with Lumenfold Systems."
     assert TEXT[relation.subject.span.start : relation.subject.span.end] == "Pellmark Software"
     [figure] = extraction.observations
     assert (figure.metric, figure.value, figure.unit, figure.period) == (
-        "revenue", 41_200_000.0, "USD", "2024",
-    )  # fmt: skip
+        "revenue",
+        41_200_000.0,
+        "USD",
+        "2024",
+    )
     assert [s.layer for s in extraction.statements] == [Layer.WISDOM, Layer.SITUATION]
     assert extraction.statements[1].evidence.text == "a competitor undercuts us on price"
     assert len(extraction.links) == 1
@@ -112,7 +117,8 @@ def test_structured_answer_becomes_candidates(
     assert "COMPETES_WITH: company -> company" in str(system.content)
     assert "operating margin: percent" in str(system.content)
     assert TEXT in str(human.content)
-    assert extractor.budget.calls == 1 and extractor.budget.usage.total > 0
+    assert extractor.budget.calls == 1
+    assert extractor.budget.usage.total > 0
 
 
 def test_cached_answer_is_not_asked_again(
@@ -123,11 +129,14 @@ def test_cached_answer_is_not_asked_again(
     again, chat = make([], tmp_path, schema)  # an empty script: any call would fail
     converted = again.extract("doc", chunk)
     assert len(converted.extraction.relations) == 1
-    assert again.stats.cached == 1 and chat.prompts == [] and again.budget.calls == 0
+    assert again.stats.cached == 1
+    assert chat.prompts == []
+    assert again.budget.calls == 0
     calls, cached, _ = estimate_calls(schema, "scripted:test", again.cache, [("doc", chunk)])
     assert (calls, cached) == (0, 1)
     calls, cached, usage = estimate_calls(schema, "other:model", again.cache, [("doc", chunk)])
-    assert (calls, cached) == (1, 0) and usage.input_tokens > len(TEXT) // 4
+    assert (calls, cached) == (1, 0)
+    assert usage.input_tokens > len(TEXT) // 4
 
 
 def test_invalid_items_are_rejected_with_reasons(
@@ -149,7 +158,8 @@ def test_invalid_items_are_rejected_with_reasons(
     extractor, _ = make([tool_call("ChunkFacts", bad)], tmp_path, schema)
     converted = extractor.extract("doc", chunk)
     extraction = converted.extraction
-    assert extraction.relations == () and extraction.observations == ()
+    assert extraction.relations == ()
+    assert extraction.observations == ()
     reasons = " | ".join(converted.rejected)
     for fragment in (
         "'spaceship' is not a concept",
@@ -170,7 +180,8 @@ def test_unparseable_output_is_an_extraction_error_with_the_raw_output(
     extractor, _ = make([tool_call("ChunkFacts", {"relations": "not a list"})], tmp_path, schema)
     with pytest.raises(ExtractionError, match="not valid ChunkFacts") as caught:
         extractor.extract("doc", chunk)
-    assert caught.value.raw_output is not None and "not a list" in caught.value.raw_output
+    assert caught.value.raw_output is not None
+    assert "not a list" in caught.value.raw_output
     assert extractor.stats.invalid_outputs == 1
     assert not any((tmp_path / "cache").rglob("*.json"))  # nothing invalid is cached
 
@@ -196,7 +207,8 @@ def test_transient_errors_are_retried_others_are_not(
     with pytest.raises(ExtractionError, match="invalid API key"):
         failing.extract("doc", chunk)
     assert attempts == ["timeout", "refused"]  # not retried
-    assert is_transient(TimeoutError()) and not is_transient(ValueError())
+    assert is_transient(TimeoutError())
+    assert not is_transient(ValueError())
 
     class RateLimited(Exception):
         status_code = 429

@@ -73,7 +73,8 @@ def test_html_visible_text(tmp_path: Path) -> None:
     )
     doc = _load(path)
     assert doc.title == "Fernhill"
-    assert "var x" not in doc.text and "p{}" not in doc.text
+    assert "var x" not in doc.text
+    assert "p{}" not in doc.text
     assert "Fernhill invested in Pellmark." in doc.text
     assert doc.text.splitlines()[0] == "Fernhill Capital"
 
@@ -130,8 +131,9 @@ def test_discovery_recursive_with_globs_and_hidden_files(tmp_path: Path) -> None
     assert only_md == ["one.md", "three.md"]
     nested = [p.name for p, _, _ in discover([tmp_path], ["a/*.md"])]
     assert nested == ["three.md"]
-    [(path, _, problem)] = list(discover([tmp_path / "missing"]))
-    assert problem is not None and "no such file or folder" in problem.reason
+    [(_path, _, problem)] = list(discover([tmp_path / "missing"]))
+    assert problem is not None
+    assert "no such file or folder" in problem.reason
 
 
 def test_sources_are_relative_to_the_folder_given(tmp_path: Path) -> None:
@@ -152,4 +154,5 @@ def test_load_text() -> None:
     assert doc.title == "Acme competes with Globex."
     assert isinstance(load_text("api://empty", " \n "), SkippedFile)
     too_big = load_text("api://big", "x" * 200, max_bytes=100)
-    assert isinstance(too_big, SkippedFile) and "over the limit" in too_big.reason
+    assert isinstance(too_big, SkippedFile)
+    assert "over the limit" in too_big.reason

@@ -38,24 +38,54 @@ def triples(extraction: ChunkExtraction) -> set[tuple[str, str, str]]:
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("Orvik Sensors is headquartered in Gdansk.", ("Orvik Sensors", "HEADQUARTERED_IN", "Gdansk")),
-        ("Brannock Industrial Group acquired Quillon Systems.", ("Brannock Industrial Group", "ACQUIRED", "Quillon Systems")),
+        (
+            "Orvik Sensors is headquartered in Gdansk.",
+            ("Orvik Sensors", "HEADQUARTERED_IN", "Gdansk"),
+        ),
+        (
+            "Brannock Industrial Group acquired Quillon Systems.",
+            ("Brannock Industrial Group", "ACQUIRED", "Quillon Systems"),
+        ),
         # passive with an agent turns around
-        ("Quillon Systems was acquired by Brannock Industrial Group in 2023.", ("Brannock Industrial Group", "ACQUIRED", "Quillon Systems")),
+        (
+            "Quillon Systems was acquired by Brannock Industrial Group in 2023.",
+            ("Brannock Industrial Group", "ACQUIRED", "Quillon Systems"),
+        ),
         # a "... by" relation: the agent is the object
-        ("Pellmark Software is led by Marcus Oyelaran, its founder.", ("Pellmark Software", "LED_BY", "Marcus Oyelaran")),
+        (
+            "Pellmark Software is led by Marcus Oyelaran, its founder.",
+            ("Pellmark Software", "LED_BY", "Marcus Oyelaran"),
+        ),
         # a cue with words between the verb and its preposition, phrased from the receiver
-        ("Pellmark Software sources its cloud infrastructure from Stratacore Cloud.", ("Pellmark Software", "SUPPLIED_BY", "Stratacore Cloud")),
+        (
+            "Pellmark Software sources its cloud infrastructure from Stratacore Cloud.",
+            ("Pellmark Software", "SUPPLIED_BY", "Stratacore Cloud"),
+        ),
         # noun cues
-        ("Halvorsen Logistics Cloud is a subsidiary of Nordavik Group.", ("Halvorsen Logistics Cloud", "SUBSIDIARY_OF", "Nordavik Group")),
-        ("Tollbridge Pharma Distribution was a customer of Quillon Systems.", ("Tollbridge Pharma Distribution", "CUSTOMER_OF", "Quillon Systems")),
+        (
+            "Halvorsen Logistics Cloud is a subsidiary of Nordavik Group.",
+            ("Halvorsen Logistics Cloud", "SUBSIDIARY_OF", "Nordavik Group"),
+        ),
+        (
+            "Tollbridge Pharma Distribution was a customer of Quillon Systems.",
+            ("Tollbridge Pharma Distribution", "CUSTOMER_OF", "Quillon Systems"),
+        ),
         # phrase concepts: a market is named without the word "market"
-        ("Corvane Robotics operates in the warehouse robotics market.", ("Corvane Robotics", "OPERATES_IN", "warehouse robotics")),
-        ("Pellmark Software targets mid-market distributors.", ("Pellmark Software", "TARGETS", "mid-market distributors")),
+        (
+            "Corvane Robotics operates in the warehouse robotics market.",
+            ("Corvane Robotics", "OPERATES_IN", "warehouse robotics"),
+        ),
+        (
+            "Pellmark Software targets mid-market distributors.",
+            ("Pellmark Software", "TARGETS", "mid-market distributors"),
+        ),
         # a technology from the ontology's examples
-        ("Quillon YardView uses RFID to track trailers.", ("Quillon YardView", "USES_TECHNOLOGY", "RFID")),
+        (
+            "Quillon YardView uses RFID to track trailers.",
+            ("Quillon YardView", "USES_TECHNOLOGY", "RFID"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_relations_from_cues_and_dependencies(
     extractor: NlpExtractor, sentence: str, expected: tuple[str, str, str]
 ) -> None:
@@ -115,16 +145,40 @@ def test_first_person_names_the_configured_organisation(nlp: Language, schema: G
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("Pellmark Software's revenue in 2024 was $41.2 million.", ("Pellmark Software", "revenue", 41_200_000.0, "USD", "2024")),
-        ("Pellmark's operating margin in 2023 was -4%.", ("Pellmark", "operating margin", -4.0, "percent", "2023")),
-        ("In Q1 2024, Pellmark cut prices by 10% on Pellmark Stock.", ("Pellmark", "price change", -10.0, "percent", "2024-Q1")),
-        ("In Q1 2024, Halvorsen raised prices by 6% for new contracts.", ("Halvorsen", "price change", 6.0, "percent", "2024-Q1")),
-        ("In 2024, Lumenfold's win rate in competitive deals fell from 52% to 38%.", ("Lumenfold", "win rate", 38.0, "percent", "2024")),
-        ("Corvane Robotics had 150 customers at the end of 2024.", ("Corvane Robotics", "customers", 150.0, "count", "2024")),
-        ("In 2024, Corvane Robotics acquired Gridwell Analytics for $35 million.", ("Gridwell Analytics", "acquisition price", 35_000_000.0, "USD", "2024")),
-        ("Brannock Industrial Group's revenue in the first half of 2024 was €2.1 billion.", ("Brannock Industrial Group", "revenue", 2_100_000_000.0, "EUR", "2024-H1")),
+        (
+            "Pellmark Software's revenue in 2024 was $41.2 million.",
+            ("Pellmark Software", "revenue", 41_200_000.0, "USD", "2024"),
+        ),
+        (
+            "Pellmark's operating margin in 2023 was -4%.",
+            ("Pellmark", "operating margin", -4.0, "percent", "2023"),
+        ),
+        (
+            "In Q1 2024, Pellmark cut prices by 10% on Pellmark Stock.",
+            ("Pellmark", "price change", -10.0, "percent", "2024-Q1"),
+        ),
+        (
+            "In Q1 2024, Halvorsen raised prices by 6% for new contracts.",
+            ("Halvorsen", "price change", 6.0, "percent", "2024-Q1"),
+        ),
+        (
+            "In 2024, Lumenfold's win rate in competitive deals fell from 52% to 38%.",
+            ("Lumenfold", "win rate", 38.0, "percent", "2024"),
+        ),
+        (
+            "Corvane Robotics had 150 customers at the end of 2024.",
+            ("Corvane Robotics", "customers", 150.0, "count", "2024"),
+        ),
+        (
+            "In 2024, Corvane Robotics acquired Gridwell Analytics for $35 million.",
+            ("Gridwell Analytics", "acquisition price", 35_000_000.0, "USD", "2024"),
+        ),
+        (
+            "Brannock Industrial Group's revenue in the first half of 2024 was €2.1 billion.",
+            ("Brannock Industrial Group", "revenue", 2_100_000_000.0, "EUR", "2024-H1"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_observations(
     extractor: NlpExtractor, sentence: str, expected: tuple[str, str, float, str, str]
 ) -> None:
@@ -149,16 +203,24 @@ def test_layers_conditions_and_links(extractor: NlpExtractor) -> None:
         "Situation: A heavily funded competitor targets our segment with repeated price cuts.",
     )
     layers = [(s.layer, s.text) for s in found.statements]
-    assert (Layer.WISDOM, "When a competitor undercuts us on price, we should compete on "
-            "integration depth.") in layers  # fmt: skip
+    assert (
+        Layer.WISDOM,
+        "When a competitor undercuts us on price, we should compete on integration depth.",
+    ) in layers
     assert (Layer.SITUATION, "a competitor undercuts us on price") in layers
-    assert (Layer.INSIGHT, "The pattern suggests that integration wins deals where price "
-            "alone does not.") in layers  # fmt: skip
+    assert (
+        Layer.INSIGHT,
+        "The pattern suggests that integration wins deals where price alone does not.",
+    ) in layers
     # a labelled statement keeps its text without the label
-    assert (Layer.SITUATION, "A heavily funded competitor targets our segment with repeated "
-            "price cuts.") in layers  # fmt: skip
-    kinds = {(found.statements[k.source].layer, k.type, found.statements[k.target].layer)
-             for k in found.links}  # fmt: skip
+    assert (
+        Layer.SITUATION,
+        "A heavily funded competitor targets our segment with repeated price cuts.",
+    ) in layers
+    kinds = {
+        (found.statements[k.source].layer, k.type, found.statements[k.target].layer)
+        for k in found.links
+    }
     assert (Layer.WISDOM, RelType.APPLIES_IN, Layer.SITUATION) in kinds
     assert (Layer.EXPERIENCE, RelType.SUPPORTS, Layer.WISDOM) in kinds
     assert (Layer.EXPERIENCE, RelType.CONTRADICTS, Layer.WISDOM) in kinds

@@ -99,16 +99,21 @@ def test_ungrounded_llm_candidates_are_dropped_and_counted() -> None:
         entities=(mention("Initech", "llm"),),
     )
     out = reconcile(TEXT, [nlp, llm], symmetric=SYMMETRIC)
-    assert out.relations == [] and out.observations == [] and out.statements == []
+    assert out.relations == []
+    assert out.observations == []
+    assert out.statements == []
     assert out.ungrounded == 3
     assert out.entities == []  # an entity absent from the chunk is no mention of it
 
 
 def test_nlp_candidates_are_kept_alone_and_statements_agree_by_span() -> None:
     statement = StatementCandidate(
-        layer=Layer.KNOWLEDGE, text=sentence(0).text, evidence=sentence(0), extractor="nlp",
+        layer=Layer.KNOWLEDGE,
+        text=sentence(0).text,
+        evidence=sentence(0),
+        extractor="nlp",
         confidence=0.6,
-    )  # fmt: skip
+    )
     second = statement.model_copy(update={"text": "Acme Corp's revenue", "evidence": sentence(1)})
     llm_statement = statement.model_copy(update={"extractor": "llm", "confidence": 0.5})
     nlp = extraction(
@@ -119,7 +124,7 @@ def test_nlp_candidates_are_kept_alone_and_statements_agree_by_span() -> None:
             LinkCandidate(
                 source=1, type=RelType.SUPPORTS, target=0, extractor="nlp", confidence=0.5
             ),
-        ),  # fmt: skip
+        ),
     )
     llm = extraction("llm", statements=(llm_statement,))
     out = reconcile(TEXT, [nlp, llm], symmetric=SYMMETRIC)
@@ -128,13 +133,22 @@ def test_nlp_candidates_are_kept_alone_and_statements_agree_by_span() -> None:
     assert [(link.source, link.target) for link in out.links] == [(1, 0)]
 
 
-def _entity(name: str, type_: str = "company", *, aliases: tuple[str, ...] = (),
-            status: str = "approved") -> NodeView:  # fmt: skip
+def _entity(
+    name: str, type_: str = "company", *, aliases: tuple[str, ...] = (), status: str = "approved"
+) -> NodeView:
     eid = entity_id(type_, name)
     return node_view(
-        eid, Label.ENTITY, {"id": eid, "name": name, "type": type_, "aliases": list(aliases),
-                            "status": status, "confidence": 0.9},
-    )  # fmt: skip
+        eid,
+        Label.ENTITY,
+        {
+            "id": eid,
+            "name": name,
+            "type": type_,
+            "aliases": list(aliases),
+            "status": status,
+            "confidence": 0.9,
+        },
+    )
 
 
 def test_resolution_exact_alias_prefix_fuzzy_and_new() -> None:
@@ -145,12 +159,14 @@ def test_resolution_exact_alias_prefix_fuzzy_and_new() -> None:
     assert resolver.resolve("Acme Corporation", "organization").id == acme.id
     prefixed = resolver.resolve("Globex", "company")
     assert prefixed.id == globex.id
-    assert "Globex" in prefixed.aliases and prefixed.changed  # the merge is recorded as an alias
+    assert "Globex" in prefixed.aliases
+    assert prefixed.changed
     fuzzy = resolver.resolve("Acme Corporaton", "company")  # a typo
     assert fuzzy.id == acme.id
     assert resolver.resolve("Acme Corporation", "place").id != acme.id
     new = resolver.resolve("Initech", "company", confidence=0.8)
-    assert new.id == entity_id("company", "Initech") and not new.stored
+    assert new.id == entity_id("company", "Initech")
+    assert not new.stored
     assert resolver.resolve("initech", "company").id == new.id
 
 
@@ -159,18 +175,25 @@ def test_expert_merge_and_split_decisions_are_honoured() -> None:
     dup = _entity("Acme Holdings")
     mixed = _entity("Apex", aliases=("Apex Labs",))
     merge = node_view(
-        stable_id(Label.DECISION, "m"), Label.DECISION,
+        stable_id(Label.DECISION, "m"),
+        Label.DECISION,
         {"action": "merge", "target_id": dup.id, "after": json.dumps({"into": big.id})},
-    )  # fmt: skip
+    )
     split = node_view(
-        stable_id(Label.DECISION, "s"), Label.DECISION,
+        stable_id(Label.DECISION, "s"),
+        Label.DECISION,
         {"action": "split", "target_id": mixed.id, "after": json.dumps({"names": ["Apex Labs"]})},
-    )  # fmt: skip
+    )
     undone = node_view(
-        stable_id(Label.DECISION, "u"), Label.DECISION,
-        {"action": "merge", "target_id": mixed.id, "undone": True,
-         "after": json.dumps({"into": big.id})},
-    )  # fmt: skip
+        stable_id(Label.DECISION, "u"),
+        Label.DECISION,
+        {
+            "action": "merge",
+            "target_id": mixed.id,
+            "undone": True,
+            "after": json.dumps({"into": big.id}),
+        },
+    )
     resolver = EntityResolver([big, dup, mixed], [merge, split, undone])
     assert resolver.resolve("Acme Holdings", "company").id == big.id
     assert resolver.merged_into(big.id) == {big.id, dup.id}
