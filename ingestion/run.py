@@ -30,7 +30,7 @@ from ingestion.review import ReviewPolicy
 from kag.errors import BudgetExceeded, Conflict, ExtractionError, InvalidInput
 from kag.llm import LlmBudget, make_chat_model, model_name
 from kag.settings import Settings
-from kag.store import GraphStore
+from kag.store import GraphStore, NodeView
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -59,6 +59,16 @@ class DocumentJob:
     def words(self) -> int:
         """Words of the document."""
         return len(self.document.text.split())
+
+
+@dataclass
+class _Prepared:
+    """A document assembled and ready to be written."""
+
+    assembly: DocumentAssembly
+    ungrounded: int = 0
+    agreed: int = 0
+    llm_invalid: int = 0
 
 
 class RunState:
@@ -104,6 +114,7 @@ class RunState:
         self._nlp_extractor: NlpExtractor | None = None
         self._resolver: EntityResolver | None = None
         self._planned_chunks: list[tuple[str, Chunk]] = []
+        self._symmetric = frozenset(n for n, r in self.schema.relation_types.items() if r.symmetric)
         self._sources: set[str] = set()
 
     # -- lazily built parts ------------------------------------------------------------------
@@ -186,7 +197,12 @@ class RunState:
 
     # -- running -----------------------------------------------------------------------------
     def run_group(self, jobs: Sequence[DocumentJob]) -> list[DocumentOutcome]:
-        """Decide versions, extract and write a group of documents; their outcomes in order."""
+        """Decide versions, extract and write a group of documents; their outcomes in order.
+
+        The group's chunks are parsed together, its documents assembled one after the other
+        (entity resolution is sequential), the stored assertions with their fingerprints looked
+        up once, and each document written in its own transaction.
+        """
         self._decide_versions(jobs)
         work = [j for j in jobs if j.status in {"ingested", "new version"}]
         if work and self.stopped is None:
@@ -194,7 +210,15 @@ class RunState:
             extractions = iter(self.extractor.extract(parsed))
             for job in work:
                 job.extractions = [next(extractions) for _ in job.chunks]
-        return [self._finish(job) for job in jobs]
+        prepared = [self._prepare(job) for job in jobs]
+        fingerprints = {fp for p in prepared if p is not None for fp in p.assembly.fingerprints()}
+        existing = (
+            self.store.assertions_by_fingerprint(sorted(fingerprints)) if fingerprints else []
+        )
+        return [
+            self._outcome(job) if p is None else self._write(job, p, existing)
+            for job, p in zip(jobs, prepared, strict=True)
+        ]
 
     def _outcome(self, job: DocumentJob, **values: object) -> DocumentOutcome:
         return DocumentOutcome(
@@ -208,20 +232,22 @@ class RunState:
             **values,  # type: ignore[arg-type]
         )
 
-    def _finish(self, job: DocumentJob) -> DocumentOutcome:
+    def _prepare(self, job: DocumentJob) -> _Prepared | None:
+        """The document's assembly (LLM half, reconciliation, resolution), or ``None`` when it
+        is not to be written."""
         if job.status not in {"ingested", "new version"}:
-            return self._outcome(job)
-        if self.stopped is not None:
-            job.status = "skipped"
-            job.reason = f"not ingested: {self.stopped}; run again to ingest it"
-            job.extractions = []
-            return self._outcome(job)
-        try:
-            llm_answers, llm_invalid = self._llm_extract(job)
-        except BudgetExceeded as exc:
-            self.stopped = f"LLM budget reached ({exc.message})"
-            return self._finish(job)
-        return self._write(job, llm_answers, llm_invalid)
+            return None
+        if self.stopped is None:
+            try:
+                answers, invalid = self._llm_extract(job)
+            except BudgetExceeded as exc:
+                self.stopped = f"LLM budget reached ({exc.message})"
+            else:
+                return self._assemble(job, answers, invalid)
+        job.status = "skipped"
+        job.reason = f"not ingested: {self.stopped}; run again to ingest it"
+        job.extractions = []
+        return None
 
     def _llm_extract(self, job: DocumentJob) -> tuple[dict[str, ChunkExtraction], int]:
         """The LLM's candidates per chunk id (chunks whose call failed are left out)."""
@@ -245,9 +271,9 @@ class RunState:
             invalid += len(converted.rejected)
         return answers, invalid
 
-    def _write(
+    def _assemble(
         self, job: DocumentJob, llm_answers: dict[str, ChunkExtraction], llm_invalid: int
-    ) -> DocumentOutcome:
+    ) -> _Prepared:
         document = job.document
         record = DocumentRecord(
             id=job.doc_id,
@@ -259,15 +285,19 @@ class RunState:
             char_count=len(document.text),
         )
         assembly = DocumentAssembly(self.schema, self.resolver, self.policy, record, document.text)
-        symmetric = frozenset(n for n, r in self.schema.relation_types.items() if r.symmetric)
-        ungrounded = agreed = 0
+        prepared = _Prepared(assembly, llm_invalid=llm_invalid)
         for chunk, nlp in zip(job.chunks, job.extractions, strict=True):
             halves = [nlp] + ([llm_answers[chunk.id]] if chunk.id in llm_answers else [])
-            reconciled = reconcile(chunk.text, halves, symmetric=symmetric)
-            ungrounded += reconciled.ungrounded
-            agreed += reconciled.agreed
+            reconciled = reconcile(chunk.text, halves, symmetric=self._symmetric)
+            prepared.ungrounded += reconciled.ungrounded
+            prepared.agreed += reconciled.agreed
             assembly.add_chunk(chunk, reconciled)
-        existing = self.store.assertions_by_fingerprint(assembly.fingerprints())
+        return prepared
+
+    def _write(
+        self, job: DocumentJob, prepared: _Prepared, existing: Sequence[NodeView]
+    ) -> DocumentOutcome:
+        assembly = prepared.assembly
         batch = assembly.build(job.chunks, existing)
         try:
             summary = self.store.replace_document(batch, job.doc_id, job.version)
@@ -287,9 +317,9 @@ class RunState:
             superseded=len(summary.superseded),
             revived=len(summary.revived),
             rejected_before=stats.rejected_before,
-            ungrounded=ungrounded,
-            agreed=agreed,
-            llm_invalid=llm_invalid,
+            ungrounded=prepared.ungrounded,
+            agreed=prepared.agreed,
+            llm_invalid=prepared.llm_invalid,
         )
 
     # -- reporting ---------------------------------------------------------------------------

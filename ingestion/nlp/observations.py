@@ -71,14 +71,18 @@ class ObservationFinder:
             for cue in m.cues
             if cue.strip()
         ]
+        self._by_first: dict[str, list[_MetricCue]] = {}
+        for cue in self._cues:
+            self._by_first.setdefault(cue.words[0], []).append(cue)
 
     def _hits(self, sentence: SpacySpan) -> list[_CueHit]:
         """Metric cues in the sentence; a cue ending with a preposition ("acquired for") also
         matches with words before the preposition ("acquired Gridwell for")."""
         tokens = list(sentence)
         hits: list[_CueHit] = []
-        for i in range(len(tokens)):
-            for cue in self._cues:
+        for i, token in enumerate(tokens):
+            first = {token.lower_, token.lemma_.lower()}
+            for cue in (c for key in first for c in self._by_first.get(key, ())):
                 n = len(cue.words)
                 if _words_match(tokens[i : i + n], cue.words):
                     hits.append(_CueHit(cue, tokens[i].i, tokens[i + n - 1].i + 1))
