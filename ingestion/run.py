@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ from ingestion.review import ReviewPolicy
 from kag.errors import BudgetExceeded, Conflict, ExtractionError, InvalidInput
 from kag.llm import LlmBudget, make_chat_model, model_name
 from kag.settings import Settings
-from kag.store import GraphStore, NodeView
+from kag.store import GraphStore, ReplaceSummary, WriteBatch
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -69,6 +70,16 @@ class _Prepared:
     ungrounded: int = 0
     agreed: int = 0
     llm_invalid: int = 0
+
+
+@dataclass
+class Pending:
+    """A document handed to the writer (or decided without a write)."""
+
+    job: DocumentJob
+    prepared: _Prepared | None = None
+    batch: WriteBatch | None = None
+    future: Future[ReplaceSummary] | None = None
 
 
 class RunState:
@@ -116,6 +127,7 @@ class RunState:
         self._planned_chunks: list[tuple[str, Chunk]] = []
         self._symmetric = frozenset(n for n, r in self.schema.relation_types.items() if r.symmetric)
         self._sources: set[str] = set()
+        self._executor: ThreadPoolExecutor | None = None
 
     # -- lazily built parts ------------------------------------------------------------------
     @property
@@ -157,9 +169,14 @@ class RunState:
         return self.budget.usage.total
 
     # -- planning ----------------------------------------------------------------------------
-    def skipped(self, item: SkippedFile) -> DocumentOutcome:
-        """The outcome of a file that could not be loaded."""
-        return DocumentOutcome(source=item.source, status="skipped", reason=item.reason)
+    def skipped(self, item: SkippedFile) -> Pending:
+        """A file that could not be loaded (its outcome says why)."""
+        job = DocumentJob(
+            LoadedDocument(source=item.source, title="", media_type="", text="", content_hash=""),
+            doc_id="",
+        )
+        job.status, job.reason = "skipped", item.reason
+        return Pending(job)
 
     def plan(self, document: LoadedDocument) -> DocumentJob:
         """A job for a loaded document (its version is decided with its group)."""
@@ -196,12 +213,15 @@ class RunState:
                 self._planned_chunks.extend((job.document.title, c) for c in job.chunks)
 
     # -- running -----------------------------------------------------------------------------
-    def run_group(self, jobs: Sequence[DocumentJob]) -> list[DocumentOutcome]:
-        """Decide versions, extract and write a group of documents; their outcomes in order.
+    def run_group(self, jobs: Sequence[DocumentJob]) -> list[Pending]:
+        """Decide versions, extract and assemble a group of documents and hand their writes to
+        the writer thread; :meth:`finish` each returned item, in order, for its outcome.
 
         The group's chunks are parsed together, its documents assembled one after the other
         (entity resolution is sequential), the stored assertions with their fingerprints looked
-        up once, and each document written in its own transaction.
+        up once, and each document written in its own transaction. Writes run on one writer
+        thread, in order, while the next group is parsed: the graph store's work (a Neo4j
+        server's, above all) overlaps with spaCy's.
         """
         self._decide_versions(jobs)
         work = [j for j in jobs if j.status in {"ingested", "new version"}]
@@ -215,18 +235,39 @@ class RunState:
         existing = (
             self.store.assertions_by_fingerprint(sorted(fingerprints)) if fingerprints else []
         )
-        return [
-            self._outcome(job) if p is None else self._write(job, p, existing)
-            for job, p in zip(jobs, prepared, strict=True)
-        ]
+        pending: list[Pending] = []
+        for job, ready in zip(jobs, prepared, strict=True):
+            if ready is None:
+                pending.append(Pending(job))
+                continue
+            batch = ready.assembly.build(job.chunks, existing)
+            # the next group's parse may know these names already (their write is under way)
+            self.extractor.add_known_entities(self.resolver.patterns(ready.assembly.entity_ids))
+            future = self._writer().submit(
+                self.store.replace_document, batch, job.doc_id, job.version
+            )
+            pending.append(Pending(job, ready, batch, future))
+        return pending
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kag-writer")
+        return self._executor
+
+    def close(self) -> None:
+        """Stop the writer thread (writes not started yet are cancelled)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
     def _outcome(self, job: DocumentJob, **values: object) -> DocumentOutcome:
+        loaded = bool(job.doc_id)
         return DocumentOutcome(
             source=job.document.source,
             status=job.status,  # type: ignore[arg-type]
             reason=job.reason,
-            document_id=job.doc_id,
-            version=job.version,
+            document_id=job.doc_id or None,
+            version=job.version if loaded else None,
             chunks=len(job.chunks),
             words=job.words if job.extractions else 0,
             **values,  # type: ignore[arg-type]
@@ -294,24 +335,28 @@ class RunState:
             assembly.add_chunk(chunk, reconciled)
         return prepared
 
-    def _write(
-        self, job: DocumentJob, prepared: _Prepared, existing: Sequence[NodeView]
-    ) -> DocumentOutcome:
+    def finish(self, item: Pending) -> DocumentOutcome:
+        """A document's outcome, once its write (if any) is done.
+
+        Raises:
+            StoreUnavailable: the store failed; the run stops.
+        """
+        job, prepared = item.job, item.prepared
+        if prepared is None or item.future is None or item.batch is None:
+            return self._outcome(job)
         assembly = prepared.assembly
-        batch = assembly.build(job.chunks, existing)
         try:
-            summary = self.store.replace_document(batch, job.doc_id, job.version)
+            summary = item.future.result()
         except (InvalidInput, Conflict) as exc:
             self.resolver.forget(assembly.entity_ids)
             job.status, job.reason = "failed", exc.message
             return self._outcome(job)
         self.resolver.written(assembly.entity_ids)
-        self.extractor.add_known_entities(self.resolver.patterns(assembly.entity_ids))
         stats = assembly.stats
         return self._outcome(
             job,
-            assertions=len(batch.assertions),
-            entities=len(batch.entities),
+            assertions=len(item.batch.assertions),
+            entities=len(item.batch.entities),
             by_layer=dict(stats.by_layer),
             by_status=dict(stats.by_status),
             superseded=len(summary.superseded),

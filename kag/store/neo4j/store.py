@@ -457,47 +457,19 @@ class Neo4jStore:
 
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write a document version and retire its older versions in one transaction."""
-        check_batch(self.schema, batch)
-        node_ups, rel_ups = plan_writes(batch)
-        node_groups: dict[Label, list[NodeUpsert]] = defaultdict(list)
-        for node in node_ups:
-            node_groups[node.label].append(node)
-        rel_groups: dict[tuple[str, Label, Label], list[RelUpsert]] = defaultdict(list)
-        for rel in rel_ups:
-            rel_groups[(rel.type, rel.source_label, rel.target_label)].append(rel)
-        labels, groups = list(node_groups), list(rel_groups)
-        params: dict[str, Any] = {
-            f"n{i}": [{"id": n.id, "props": n.props, "extra": n.extra} for n in node_groups[lab]]
-            for i, lab in enumerate(labels)
-        }
-        for j, key in enumerate(groups):
-            params[f"r{j}"] = [
-                {
-                    "id": r.id,
-                    "src": r.source_id,
-                    "dst": r.target_id,
-                    "props": r.props,
-                    "extra": r.extra,
-                }
-                for r in rel_groups[key]
-            ]
-        params["rows"] = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
+        upsert, written = self._planned_write(batch)
+        revive_rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
         superseded = Status.SUPERSEDED.value
-        params["superseded"] = superseded
-        statement = documents.write_document(self.schema, labels, groups)
-        written = WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
         live = [Status.PROPOSED.value, Status.APPROVED.value]
 
         def work(tx: ManagedTransaction) -> ReplaceSummary:
-            record = tx.run(statement, params).single(strict=True)
-            for j, (rtype, src, dst) in enumerate(groups):
-                missing = len(params[f"r{j}"]) - int(record[f"w{j}"])
-                if missing:
-                    raise InvalidInput(
-                        f"write refused, nothing was written: {missing} {rtype} "
-                        f"relationship(s) refer to {src.value}/{dst.value} nodes that do not exist"
-                    )
-            revived = list(record["revived"])
+            upsert(tx)
+            revived: list[str] = []
+            if revive_rows:
+                record = tx.run(
+                    documents.REVIVE_SUPERSEDED, rows=revive_rows, superseded=superseded
+                ).single(strict=True)
+                revived = list(record["ids"])
             affected, chunk_ids = set(revived), set[str]()
             if version > 1:
                 record = tx.run(

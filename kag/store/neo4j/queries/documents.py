@@ -8,10 +8,9 @@ same rules in ``kag/store/embedded/documents.py``. Assertions are found by id th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Final
 
-from graph_schema import LAYER_LABELS, GraphSchema, Label, cypher_label
+from graph_schema import LAYER_LABELS, cypher_label
 
 
 def _layer_node(var: str, key: str) -> str:
@@ -104,40 +103,3 @@ WHERE NOT EXISTS { MATCH ()-[:EVIDENCED_BY]->(c) }
 DETACH DELETE c
 RETURN count(c) AS removed
 """
-
-
-def write_document(
-    schema: GraphSchema,
-    labels: Sequence[Label],
-    rel_groups: Sequence[tuple[str, Label, Label]],
-) -> str:
-    """One statement upserting a document version's batch and reviving what it evidences again.
-
-    Parameters: ``$n<i>`` (rows ``{id, props, extra}`` of ``labels[i]``), ``$r<j>`` (rows
-    ``{id, src, dst, props, extra}`` of ``rel_groups[j]`` = (type, source label, target label)),
-    ``$revive`` (rows ``{id, status}``) and ``$superseded``. Returns ``w<j>``: how many rows of
-    each relationship group found both endpoints, and ``revived``: the ids revived.
-
-    One round trip per document instead of one per label and type: on a busy machine a round
-    trip to the server costs ~10 ms, more than parsing a short document.
-    """
-    parts: list[str] = []
-    for i, label in enumerate(labels):
-        parts.append(
-            f"CALL () {{\n  UNWIND $n{i} AS row\n"
-            f"  MERGE (n:{cypher_label(label)} {{id: row.id}})\n"
-            "  ON CREATE SET n += row.extra\n  SET n += row.props\n}"
-        )
-    for j, (rel_type, source, target) in enumerate(rel_groups):
-        parts.append(
-            f"CALL () {{\n  UNWIND $r{j} AS row\n"
-            f"  MATCH (a:{cypher_label(source)} {{id: row.src}})\n"
-            f"  MATCH (b:{cypher_label(target)} {{id: row.dst}})\n"
-            f"  MERGE (a)-[r:{schema.cypher_rel_type(rel_type)} {{id: row.id}}]->(b)\n"
-            "  ON CREATE SET r += row.extra\n  SET r += row.props\n"
-            f"  RETURN count(r) AS w{j}\n}}"
-        )
-    revive = "\n  ".join(REVIVE_SUPERSEDED.replace("AS ids", "AS revived").splitlines())
-    parts.append("CALL () {\n  " + revive + "\n}")
-    written = "".join(f"w{j}, " for j in range(len(rel_groups)))
-    return "\n".join(parts) + f"\nRETURN {written}revived"
