@@ -325,6 +325,21 @@ class DocumentAssembly:
         del assertions  # every touched entity is written when new or changed
         return [e.record() for e in self._touched.values() if not e.stored or e.changed]
 
+    def statements(self) -> list[tuple[str, Layer, str, bool]]:
+        """``(id, layer, text, situated)`` of the document's statements; ``situated``: linked to
+        a situation (or, for a situation, to a principle or episode) within its chunk."""
+        situated = {
+            end
+            for source, rel_type, target, _, _ in self._links
+            if rel_type in {RelType.APPLIES_IN, RelType.IN_SITUATION}
+            for end in (source, target)
+        }
+        return [
+            (p.record.id, p.record.layer, p.record.text, p.record.id in situated)
+            for p in self._pending.values()
+            if p.record.kind is AssertionKind.STATEMENT
+        ]
+
     @property
     def entity_ids(self) -> list[str]:
         """Ids of the entities this document touched."""

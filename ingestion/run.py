@@ -13,9 +13,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graph_schema import Label, stable_id
-from graph_schema.properties import DocumentRecord
+from graph_schema import Label, rel_id, stable_id
+from graph_schema.properties import DocumentRecord, LinkRecord
 from ingestion.chunking import chunk_text
+from ingestion.linking import LAYERS as LINKED_LAYERS
+from ingestion.linking import CrossLink, StatementLinker
 from ingestion.llm.cache import LlmCache
 from ingestion.llm.extractor import LlmExtractor, estimate_calls
 from ingestion.loaders import SkippedFile
@@ -70,6 +72,7 @@ class _Prepared:
     ungrounded: int = 0
     agreed: int = 0
     llm_invalid: int = 0
+    cross_links: list[CrossLink] = field(default_factory=list)
 
 
 @dataclass
@@ -128,8 +131,16 @@ class RunState:
         self._symmetric = frozenset(n for n, r in self.schema.relation_types.items() if r.symmetric)
         self._sources: set[str] = set()
         self._executor: ThreadPoolExecutor | None = None
+        self._linker: StatementLinker | None = None
 
     # -- lazily built parts ------------------------------------------------------------------
+    @property
+    def linker(self) -> StatementLinker:
+        """Links statements across documents, seeded with the graph's statements."""
+        if self._linker is None:
+            self._linker = StatementLinker(self.store.list_statements(LINKED_LAYERS))
+        return self._linker
+
     @property
     def resolver(self) -> EntityResolver:
         """The run's entity resolver, seeded from the graph on first use."""
@@ -333,6 +344,7 @@ class RunState:
             prepared.ungrounded += reconciled.ungrounded
             prepared.agreed += reconciled.agreed
             assembly.add_chunk(chunk, reconciled)
+        prepared.cross_links = self.linker.propose(job.doc_id, assembly.statements())
         return prepared
 
     def finish(self, item: Pending) -> DocumentOutcome:
@@ -349,9 +361,12 @@ class RunState:
             summary = item.future.result()
         except (InvalidInput, Conflict) as exc:
             self.resolver.forget(assembly.entity_ids)
+            self.linker.discard(job.doc_id)
             job.status, job.reason = "failed", exc.message
             return self._outcome(job)
         self.resolver.written(assembly.entity_ids)
+        self.linker.confirm(job.doc_id, {a.id for a in item.batch.assertions})
+        links = self._write_cross_links(prepared.cross_links)
         stats = assembly.stats
         return self._outcome(
             job,
@@ -365,7 +380,33 @@ class RunState:
             ungrounded=prepared.ungrounded,
             agreed=prepared.agreed,
             llm_invalid=prepared.llm_invalid,
+            cross_links=links,
         )
+
+    def _write_cross_links(self, proposed: Sequence[CrossLink]) -> int:
+        """Write the links to statements of other documents whose both ends are in the graph,
+        in a small transaction of their own (their other end may be the document just before
+        this one, whose write had to commit first)."""
+        records = [
+            LinkRecord(
+                id=rel_id(link.type.value, link.source, link.target),
+                type=link.type,
+                source_id=link.source,
+                target_id=link.target,
+                confidence=link.confidence,
+                status=self.policy.status(link.confidence, ["nlp"]),
+            )
+            for link in proposed
+            if self.linker.known(link.source) and self.linker.known(link.target)
+        ]
+        if not records:
+            return 0
+        try:
+            self.store.write(WriteBatch(links=tuple(records)))
+        except (InvalidInput, Conflict) as exc:
+            logger.warning("cross-document links not written: %s", exc.message)
+            return 0
+        return len(records)
 
     # -- reporting ---------------------------------------------------------------------------
     def llm_usage(self) -> LlmUsage:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 _CONDITION_MARKERS: Final = frozenset({"when", "if", "whenever", "unless", "once", "during"})
 #: Labels that name a statement's layer ("Situation: a competitor undercuts our price").
 _LABELS: Final = {
-    "situation": Layer.SITUATION, "context": Layer.SITUATION, "trigger": Layer.SITUATION,
+    "situation": Layer.SITUATION, "context": Layer.SITUATION,
     "principle": Layer.WISDOM, "lesson": Layer.WISDOM, "lessons": Layer.WISDOM,
     "rule": Layer.WISDOM, "guideline": Layer.WISDOM, "recommendation": Layer.WISDOM,
     "insight": Layer.INSIGHT, "conclusion": Layer.INSIGHT, "takeaway": Layer.INSIGHT,
@@ -94,7 +94,8 @@ def _condition(sentence: SpacySpan) -> tuple[Token, SpacySpan] | None:
         tokens = [t for t in tokens if t.i > token.i]
         while tokens and tokens[-1].text in _CLAUSE_END:
             tokens.pop()
-        if tokens:
+        content = [t for t in tokens if t.is_alpha and not t.is_stop and t.ent_type_ != "DATE"]
+        if len(content) >= 2:  # "during the year" names no situation
             return token, sentence.doc[tokens[0].i : tokens[-1].i + 1]
     return None
 

@@ -282,3 +282,35 @@ def test_dry_run_estimates_and_writes_nothing(
     assert estimate.cost_usd > 0
     assert not estimate.within_budget  # two calls, one allowed
     assert store.counts().nodes == {}
+
+
+def test_statements_are_linked_across_documents(
+    store: GraphStore, nlp: Language, tmp_path: Path
+) -> None:
+    texts = [
+        (
+            "playbook",
+            "When a competitor undercuts us on price, we should compete on integration "
+            "depth, not on price.",
+        ),
+        ("situations", "Situation: A competitor undercuts our price in a mid-market deal."),
+        (
+            "review",
+            "In the Kelburn deal, we kept our price, showed the integration and won the contract.",
+        ),
+    ]
+    report = pipeline(store, nlp, tmp_path).ingest_texts(texts)
+    assert sum(o.cross_links for o in report.documents) >= 3
+    [situation] = [
+        n
+        for n in store.list_statements([Label.SITUATION])
+        if n.props["text"].startswith("A competitor undercuts our price")
+    ]
+    around = store.neighbourhood(
+        [situation.id],
+        hops=1,
+        rel_types=["APPLIES_IN", "IN_SITUATION"],
+        statuses=(Status.PROPOSED,),
+    )
+    layers = sorted(n.label.value for n in around.nodes if n.id != situation.id)
+    assert layers == ["Experience", "Wisdom"]

@@ -455,6 +455,20 @@ class Neo4jStore:
             for r in self._read(documents.LIST_DECISIONS, actions=sorted(set(actions)))
         ]
 
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statements of these layers with one of these statuses, ordered by id."""
+        wanted = sorted({label.value for label in layers})
+        if not wanted:
+            return []
+        return [
+            node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(
+                documents.LIST_STATEMENTS, labels=wanted, statuses=[s.value for s in statuses]
+            )
+        ]
+
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write a document version and retire its older versions in one transaction."""
         upsert, written = self._planned_write(batch)
