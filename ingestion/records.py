@@ -44,7 +44,7 @@ from graph_schema.properties import (
 from ingestion.models import Chunk, EntityMention, Span
 from ingestion.nlp.quantities import period_bounds
 from ingestion.nlp.typing import is_guessed
-from ingestion.reconcile import ReconciledChunk
+from ingestion.reconcile import ReconciledChunk, combine
 from ingestion.resolve import EntityResolver, ResolvedEntity
 from ingestion.review import ReviewPolicy, rejected_fingerprints
 from kag.store import NodeView, WriteBatch
@@ -76,6 +76,7 @@ class _Pending:
     confidence: float
     evidence: dict[tuple[str, int, int], set[str]] = field(default_factory=dict)
     variants: tuple[str, ...] = ()
+    spans: set[tuple[int, int]] = field(default_factory=set)
 
     def add_evidence(self, chunk_id: str, span: Span, extractors: Iterable[str]) -> None:
         self.evidence.setdefault((chunk_id, span.start, span.end), set()).update(extractors)
@@ -153,9 +154,14 @@ class DocumentAssembly:
         if pending is None:
             pending = _Pending(record, set(extractors), confidence, variants=variants)
             self._pending[record.fingerprint] = pending
-        else:
+        elif (span.start, span.end) in pending.spans:
             pending.extractors.update(extractors)
             pending.confidence = max(pending.confidence, confidence)
+        else:
+            # stated again elsewhere in the document: independent evidence adds up
+            pending.extractors.update(extractors)
+            pending.confidence = combine(pending.confidence, confidence)
+        pending.spans.add((span.start, span.end))
         pending.add_evidence(chunk.id, span, extractors)
         return pending.record.id
 

@@ -128,6 +128,22 @@ def _recall(ctx: BenchContext) -> list[Figure]:
         )
         for kind in ("relations", "observations", "statements", "links")
     ]
+    for kind in ("relations", "observations"):
+        for status in (None, "approved"):
+            value = recall.precision(kind, status)
+            label = "approved " if status else ""
+            figures.append(
+                Figure(
+                    group=NAME,
+                    name=f"sample corpus {label}{kind} precision",
+                    value=None if value is None else round(value, 3),
+                    unit="ratio",
+                    direction="higher",
+                    notes="share of written "
+                    + (f"{status} " if status else "")
+                    + f"{kind} that are gold facts; {notes}",
+                )
+            )
     figures.append(
         Figure(
             group=NAME,
