@@ -42,6 +42,7 @@ from kag.store.base import (
 )
 from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import query_terms, rank_entities
+from kag.store.neo4j import retire
 from kag.store.neo4j.queries import documents, read, schema, write
 from kag.store.traversal import breadth_first
 from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
@@ -472,50 +473,10 @@ class Neo4jStore:
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write a document version and retire its older versions in one transaction."""
         upsert, written = self._planned_write(batch)
-        revive_rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
-        superseded = Status.SUPERSEDED.value
-        live = [Status.PROPOSED.value, Status.APPROVED.value]
+        rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
 
         def work(tx: ManagedTransaction) -> ReplaceSummary:
             upsert(tx)
-            revived: list[str] = []
-            if revive_rows:
-                record = tx.run(
-                    documents.REVIVE_SUPERSEDED, rows=revive_rows, superseded=superseded
-                ).single(strict=True)
-                revived = list(record["ids"])
-            affected, chunk_ids = set(revived), set[str]()
-            if version > 1:
-                record = tx.run(
-                    documents.RETIRED_EVIDENCE, document_id=document_id, version=version
-                ).single(strict=True)
-                affected.update(record["assertion_ids"])
-                chunk_ids.update(record["chunk_ids"])
-            removed, orphaned = 0, []
-            if affected:
-                ids = sorted(affected)
-                record = tx.run(documents.DELETE_STALE_EVIDENCE, ids=ids).single(strict=True)
-                removed = int(record["removed"])
-                chunk_ids.update(record["chunk_ids"])
-                record = tx.run(
-                    documents.SUPERSEDE_ORPHANED,
-                    ids=ids,
-                    live_statuses=live,
-                    superseded=superseded,
-                ).single(strict=True)
-                orphaned = sorted(record["ids"])
-            pruned = 0
-            if chunk_ids:
-                record = tx.run(documents.PRUNE_RETIRED_CHUNKS, chunk_ids=sorted(chunk_ids)).single(
-                    strict=True
-                )
-                pruned = int(record["removed"])
-            return ReplaceSummary(
-                written=written,
-                superseded=tuple(orphaned),
-                revived=tuple(sorted(revived)),
-                evidence_removed=removed,
-                chunks_removed=pruned,
-            )
+            return retire.retire(tx, document_id, version, retire.revive(tx, rows), written)
 
         return self._write_tx(work)
