@@ -9,7 +9,8 @@ proposals (confidence 0.5) for an expert to keep or drop:
 - Experience -[IN_SITUATION]-> the best matching Situation;
 - Experience -[SUPPORTS]-> matching Wisdom, or -[CONTRADICTS]-> when the episode reads as a
   contrast ("..., but ...", "however");
-- Wisdom -[APPLIES_IN]-> the best matching catalogued Situation, from either side.
+- Wisdom -[APPLIES_IN]-> the best matching catalogued Situation, from either side;
+- Insight -[DERIVED_FROM]-> matching Experience, -[SUPPORTS]-> the best matching Wisdom.
 
 Within a chunk, the NLP extractor links statements already (conditions, contrasts).
 """
@@ -29,7 +30,7 @@ from kag.store import NodeView
 MIN_SHARED: Final = 2
 CONFIDENCE: Final = 0.5
 MAX_PRINCIPLES: Final = 2
-LAYERS: Final = (Label.WISDOM, Label.SITUATION, Label.EXPERIENCE)
+LAYERS: Final = (Label.WISDOM, Label.SITUATION, Label.EXPERIENCE, Label.INSIGHT)
 _WORD = re.compile(r"[a-z][a-z0-9\-]+")
 _CONTRAST = re.compile(r"\b(but|however|although|though|despite|yet|nevertheless)\b", re.I)
 _STOP: Final = STOP_WORDS | {"one", "two", "three", "new"}
@@ -125,6 +126,11 @@ class StatementLinker:
                 )
                 for principle in self._best(st.words, Layer.WISDOM, document_id, MAX_PRINCIPLES):
                     links.append(CrossLink(st.id, kind, principle.id))
+            elif st.layer is Layer.INSIGHT:
+                for episode in self._best(st.words, Layer.EXPERIENCE, document_id, MAX_PRINCIPLES):
+                    links.append(CrossLink(st.id, RelType.DERIVED_FROM, episode.id))
+                for principle in self._best(st.words, Layer.WISDOM, document_id):
+                    links.append(CrossLink(st.id, RelType.SUPPORTS, principle.id))
             elif st.layer is Layer.WISDOM:
                 for situation in self._best(st.words, Layer.SITUATION, document_id):
                     links.append(CrossLink(st.id, RelType.APPLIES_IN, situation.id))

@@ -50,6 +50,7 @@ from ingestion.review import ReviewPolicy, rejected_fingerprints
 from kag.store import NodeView, WriteBatch
 
 _MAX_VARIANTS = 16
+_DERIVED = 0.5
 
 
 def relation_fingerprint(subject_id: str, predicate: str, object_id: str) -> str:
@@ -244,6 +245,25 @@ class DocumentAssembly:
             source, target = ids[link.source], ids[link.target]
             if source is not None and target is not None:
                 self._links.append((source, link.type, target, link.confidence, (link.extractor,)))
+
+    def link_insights_to_facts(self) -> None:
+        """An Insight is ``DERIVED_FROM`` the document's relations and figures about the
+        entities it names (the facts an analyst note sets out before its conclusion)."""
+        facts = [
+            p.record
+            for p in self._pending.values()
+            if p.record.kind in {AssertionKind.RELATION, AssertionKind.OBSERVATION}
+        ]
+        for pending in list(self._pending.values()):
+            insight = pending.record
+            if insight.layer is not Layer.INSIGHT or not insight.entity_ids:
+                continue
+            about = set(insight.entity_ids)
+            for fact in facts:
+                if {fact.subject_id, fact.object_id} & about:
+                    self._links.append(
+                        (insight.id, RelType.DERIVED_FROM, fact.id, _DERIVED, ("nlp",))
+                    )
 
     def fingerprints(self) -> list[str]:
         """Fingerprints to look up before writing (with merge variants)."""

@@ -299,6 +299,7 @@ class RunState:
             prepared.ungrounded += reconciled.ungrounded
             prepared.agreed += reconciled.agreed
             assembly.add_chunk(chunk, reconciled)
+        assembly.link_insights_to_facts()
         prepared.cross_links = self.linker.propose(job.doc_id, assembly.statements())
         return prepared
 

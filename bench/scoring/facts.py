@@ -92,24 +92,26 @@ def fact_recall(db: Path, facts: GoldFacts, schema: GraphSchema) -> FactRecall:
             out.missed[kind].append(key)
 
     gold_ids: set[str] = set()
+    matched: dict[str, str] = {}  # gold key -> the graph's assertion id
     for rel in facts.relations:
         s = ids.entity_id(entity_types[rel.subject], rel.subject)
         o = ids.entity_id(entity_types[rel.object], rel.object)
         symmetric = schema.relation_types[rel.predicate].symmetric
         fp, _, _ = ids.relation_fingerprint(s, rel.predicate, o, symmetric=symmetric)
         gold_ids.add(stable_id(Label.KNOWLEDGE, fp))
+        matched[rel.key] = stable_id(Label.KNOWLEDGE, fp)
         check("relations", rel.key, stable_id(Label.KNOWLEDGE, fp))
     for obs in facts.observations:
         s = ids.entity_id(entity_types[obs.subject], obs.subject)
         fp = ids.observation_fingerprint(s, obs.metric, obs.period, obs.value, obs.unit)
         gold_ids.add(stable_id(Label.KNOWLEDGE, fp))
+        matched[obs.key] = stable_id(Label.KNOWLEDGE, fp)
         check("observations", obs.key, stable_id(Label.KNOWLEDGE, fp))
     _count_written(out, nodes, gold_ids)
     by_layer: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
     for node_id, (label, props) in nodes.items():
         if label in {layer.value for layer in Layer} and props.get("kind") == "statement":
             by_layer[label].append((node_id, _words(str(props.get("text", "")))))
-    matched: dict[str, str] = {}
     for st in facts.statements:
         found = _statement_match(st, by_layer)
         if found is not None:
