@@ -17,6 +17,7 @@ GROUP_MODULES: Final[tuple[str, ...]] = (
     "bench.groups.engine_golden",
     "bench.groups.engine_latency",
     "bench.groups.qa_musique",
+    "bench.groups.ingestion",
 )
 
 

@@ -44,6 +44,7 @@ from kag.store.base import (
     NodeView,
     ObservationQuery,
     RelView,
+    ReplaceSummary,
     StatementMatch,
     StoreCounts,
     Subgraph,
@@ -52,7 +53,8 @@ from kag.store.base import (
 )
 from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
-from kag.store.neo4j.queries import engine, read, schema, write
+from kag.store.neo4j import retire
+from kag.store.neo4j.queries import documents, engine, read, schema, write
 from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
 from kag.store.traversal import breadth_first
 from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
@@ -199,6 +201,14 @@ class Neo4jStore:
     # -- writes --------------------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> WriteSummary:
         """Upsert a batch in one transaction (all or nothing)."""
+        work, summary = self._planned_write(batch)
+        self._write_tx(work)
+        return summary
+
+    def _planned_write(
+        self, batch: WriteBatch
+    ) -> tuple[Callable[[ManagedTransaction], None], WriteSummary]:
+        """The transaction work of :meth:`write` and what it will write."""
         check_batch(self.schema, batch)
         node_ups, rel_ups = plan_writes(batch)
         node_groups: dict[Label, list[NodeUpsert]] = defaultdict(list)
@@ -239,8 +249,7 @@ class Neo4jStore:
                             "that do not exist"
                         )
 
-        self._write_tx(work)
-        return WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
+        return work, WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
 
     def set_status(self, ids: Sequence[str], status: Status) -> int:
         """Set the status of nodes (and of the relationship mirroring a relation)."""
@@ -534,3 +543,53 @@ class Neo4jStore:
         if not records:
             raise NotFound(f"no answer with id {answer_id!r}; answer ids start with 'ans_'")
         return AnswerRecord.model_validate(dict(records[0]["props"]))
+
+    # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
+    def list_entities(self) -> list[NodeView]:
+        """Every entity, whatever its status, ordered by id."""
+        return [
+            node_view(r["id"], Label.ENTITY, r["props"])
+            for r in self._read(documents.LIST_ENTITIES)
+        ]
+
+    def assertions_by_fingerprint(self, fingerprints: Sequence[str]) -> list[NodeView]:
+        """Layer nodes with one of these fingerprints, any status, ordered by id."""
+        wanted = sorted(set(fingerprints))
+        if not wanted:
+            return []
+        return [
+            node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(documents.ASSERTIONS_BY_FINGERPRINT, fingerprints=wanted)
+        ]
+
+    def list_decisions(self, actions: Sequence[str]) -> list[NodeView]:
+        """Decisions with one of these actions, ordered by ``created_at`` then id."""
+        return [
+            node_view(r["id"], Label.DECISION, r["props"])
+            for r in self._read(documents.LIST_DECISIONS, actions=sorted(set(actions)))
+        ]
+
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statements of these layers with one of these statuses, ordered by id."""
+        wanted = sorted({label.value for label in layers})
+        if not wanted:
+            return []
+        return [
+            node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(
+                documents.LIST_STATEMENTS, labels=wanted, statuses=[s.value for s in statuses]
+            )
+        ]
+
+    def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
+        """Write a document version and retire its older versions in one transaction."""
+        upsert, written = self._planned_write(batch)
+        rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
+
+        def work(tx: ManagedTransaction) -> ReplaceSummary:
+            upsert(tx)
+            return retire.retire(tx, document_id, version, retire.revive(tx, rows), written)
+
+        return self._write_tx(work)
