@@ -107,6 +107,32 @@ class EngineSettings(BaseModel):
     store_answers: bool = Field(default=True, description="store answers as Answer nodes")
 
 
+class CurationSettings(BaseModel):
+    """Pruning rules and the review queue (``KAG_CURATION__*``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rules: tuple[str, ...] = Field(
+        default=("low_confidence", "orphans", "near_duplicates", "out_of_schema", "contradictions"),
+        description="the pruning rules `kag prune` runs, in this order",
+    )
+    low_confidence: float = Field(
+        default=0.6, ge=0, le=1, description="low_confidence: facts below this, single source"
+    )
+    duplicate_score: float = Field(
+        default=88.0, ge=0, le=100, description="near_duplicates: rapidfuzz WRatio of two names"
+    )
+    duplicate_min_shared: int = Field(
+        default=1, ge=0, description="near_duplicates: neighbours both must share"
+    )
+    duplicate_strong_score: float = Field(
+        default=96.0, ge=0, le=100, description="near_duplicates: a score needing no neighbour"
+    )
+    contradiction_tolerance: float = Field(
+        default=0.01, ge=0, le=1, description="contradictions: relative difference of values"
+    )
+
+
 class ApiSettings(BaseModel):
     """REST API limits (``KAG_API__*``)."""
 
@@ -145,6 +171,7 @@ class Settings(BaseSettings):
     llm_options: LlmSettings = LlmSettings()
     ingestion: IngestionSettings = IngestionSettings()
     engine: EngineSettings = EngineSettings()
+    curation: CurationSettings = CurationSettings()
     api: ApiSettings = ApiSettings()
 
     @field_validator("store")
