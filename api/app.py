@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
-from api.limits import ContentLengthGuard
+from api.limits import BodySizeLimit
 from api.metrics import ApiMetrics, MetricsMiddleware
 from api.routes import graph, health, keys
 from api.runtime import Runtime
@@ -61,7 +61,6 @@ def create_app(settings: Settings | None = None, *, opener: StoreOpener = open_s
         summary="Ask a curated knowledge graph for advice you can trace.",
         version=_version(),
         lifespan=lifespan,
-        max_body_size=settings.api.max_request_bytes,
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
@@ -76,11 +75,11 @@ def create_app(settings: Settings | None = None, *, opener: StoreOpener = open_s
             max_age=600,
         )
     app.add_middleware(
-        ContentLengthGuard,
+        BodySizeLimit,
         max_request_bytes=settings.api.max_request_bytes,
         max_upload_bytes=settings.api.max_upload_bytes,
     )
-    # Added last, so outermost: it also counts what the guard and CORS refuse.
+    # Added last, so outermost: it also counts what the size limit and CORS refuse.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     v1 = APIRouter(prefix=API_PREFIX)

@@ -15,8 +15,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.limits import BodyTooLarge
 from api.schemas.problem import PROBLEM_MEDIA_TYPE, FieldProblem, Problem
 from kag.errors import (
     BudgetExceeded,
@@ -182,17 +183,48 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     status = exc.status_code
     phrase = HTTPStatus(status).phrase
     code, detail = _HTTP_CODES.get(status, (phrase.lower().replace(" ", "-"), phrase))
-    if status == 413:
-        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
-        if isinstance(limit, int):
-            detail = f"the request body is larger than the {limit:,} bytes this route accepts"
+    if isinstance(exc, BodyTooLarge):
+        detail = exc.detail
     return problem_response(request, status, code, detail, headers=exc.headers)
 
 
+class UnexpectedErrors:
+    """Turn an exception nobody handled into a 500 problem, logged here with its traceback.
+
+    Starlette's outermost error middleware would answer too, but then re-raises, and the server
+    drops the connection; this answers cleanly and keeps the connection usable.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise  # too late for a problem body; the server closes the connection
+            response = _unexpected(Request(scope), exc)
+            await response(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the problem+json handlers on ``app``."""
+    """Register the problem+json handlers on ``app`` (call before adding other middleware,
+    so the catch-all sits innermost)."""
     app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(KagError, _kag_error)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(UnexpectedErrors)

@@ -1,20 +1,32 @@
-"""Request size limits announced by ``Content-Length``, refused before any body is read.
+"""Request body size limits, answered with problem+json 413.
 
-FastAPI's own ``max_body_size`` limits (the app's for JSON, the upload route's for multipart)
-also stop bodies without a length (chunked) while they stream in; this guard answers the common
-case, a declared length over the limit, with a problem+json 413 instead of Starlette's plain text.
+A declared ``Content-Length`` over the limit is refused before anything is read; a body without
+one (chunked) is counted as it streams in and refused as soon as it passes the limit. Multipart
+uploads get ``KAG_API__MAX_UPLOAD_BYTES``, every other body ``KAG_API__MAX_REQUEST_BYTES``.
 """
 
 from __future__ import annotations
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.schemas.problem import PROBLEM_MEDIA_TYPE, Problem
 
 
-class ContentLengthGuard:
-    """Refuse requests whose declared body exceeds the limit for their content type.
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a streamed body passes its limit (mapped to 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _detail(limit))
+
+
+def _detail(limit: int) -> str:
+    return f"the request body is larger than the {limit:,} bytes this API accepts for it"
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit for their content type.
 
     Args:
         app: the wrapped ASGI app.
@@ -28,37 +40,52 @@ class ContentLengthGuard:
         self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = Headers(scope=scope)
-            declared = headers.get("content-length")
-            multipart = headers.get("content-type", "").startswith("multipart/form-data")
-            limit = self.max_upload_bytes if multipart else self.max_request_bytes
-            if declared is not None and declared.isdigit() and int(declared) > limit:
-                await self._refuse(scope, send, limit)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        multipart = headers.get("content-type", "").startswith("multipart/form-data")
+        limit = self.max_upload_bytes if multipart else self.max_request_bytes
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _refuse(scope, send, limit)
+            return
+        received = 0
 
-    @staticmethod
-    async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-        body = Problem(
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _refuse(scope: Scope, send: Send, limit: int) -> None:
+    payload = (
+        Problem(
             type="urn:kag:problem:content-too-large",
             title="Content Too Large",
             status=413,
-            detail=f"the request body is larger than the {limit:,} bytes this API accepts "
-            "for this kind of request",
+            detail=_detail(limit),
             instance=str(scope.get("path", "")),
             code="content-too-large",
-        ).model_dump_json(exclude_none=True)
-        payload = body.encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
         )
-        await send({"type": "http.response.body", "body": payload})
+        .model_dump_json(exclude_none=True)
+        .encode()
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
