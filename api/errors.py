@@ -7,6 +7,7 @@ a URI. The full error goes to the server log instead.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, Final
@@ -183,9 +184,31 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     status = exc.status_code
     phrase = HTTPStatus(status).phrase
     code, detail = _HTTP_CODES.get(status, (phrase.lower().replace(" ", "-"), phrase))
+    headers = dict(exc.headers or {})
     if isinstance(exc, BodyTooLarge):
         detail = exc.detail
-    return problem_response(request, status, code, detail, headers=exc.headers)
+    if status == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return problem_response(request, status, code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every documented method on this path (the router names only its first match's)."""
+    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        request.app.state, "allowed_methods", None
+    )
+    if table is None:
+        table = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
+                frozenset(m.upper() for m in operations),
+            )
+            for path, operations in request.app.openapi().get("paths", {}).items()
+        ]
+        request.app.state.allowed_methods = table
+    path = request.url.path
+    methods = {m for pattern, ms in table if pattern.match(path) for m in ms}
+    return ", ".join(sorted(methods))
 
 
 class UnexpectedErrors:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from api.deps import AdminDep, KeysDep
 from api.schemas.keys import ApiKeyPublic, IssuedKeyPublic, KeyCreateRequest
-from api.schemas.problem import AUTH_ERRORS, problem_responses
+from api.schemas.problem import AUTH_ERRORS, BODY_ERRORS, problem_responses
 from kag.errors import Conflict
 
 router = APIRouter(prefix="/keys", tags=["keys"])
@@ -30,7 +30,7 @@ def list_keys(
     "",
     summary="Create an API key",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(*AUTH_ERRORS, 409, 413, 422),
+    responses=problem_responses(*AUTH_ERRORS, *BODY_ERRORS, 409),
 )
 def create_key(key: AdminDep, keys: KeysDep, body: KeyCreateRequest) -> IssuedKeyPublic:
     """Issue a key; its token is in this response only."""

@@ -75,3 +75,5 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
 AUTH_ERRORS: Final = (401, 403, 429)
 #: ... and routes that read or write the graph.
 STORE_ERRORS: Final = (*AUTH_ERRORS, 503)
+#: ... and routes that take a request body.
+BODY_ERRORS: Final = (400, 413, 422)
