@@ -202,6 +202,29 @@ class StoreCounts(_Frozen):
     statuses: dict[str, int]
 
 
+class DocumentSummary(_Frozen):
+    """A document with what its current version holds.
+
+    Attributes:
+        document: the document node (source, title, version, content hash, ...).
+        chunks: chunks of the current version.
+        assertions: distinct layer nodes evidenced by those chunks.
+        statuses: those assertions by review status.
+    """
+
+    document: NodeView
+    chunks: int
+    assertions: int
+    statuses: dict[str, int] = Field(default_factory=dict)
+
+
+class DocumentPage(_Frozen):
+    """One page of documents ordered by source, and how many there are in all."""
+
+    total: int
+    items: tuple[DocumentSummary, ...]
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """The storage port. Implementations: ``EmbeddedStore`` and ``Neo4jStore``."""
@@ -328,4 +351,12 @@ class GraphStore(Protocol):
         A ``superseded`` assertion of the batch (evidenced again by this version) takes the
         status the batch gives it. Deleting a document is a new version without chunks.
         """
+        ...
+
+    # -- API support (issue 7: document catalogue) ----------------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """Documents ordered by source then id (only ``ids`` when given), a page at a time, each
+        with the chunks of its current version and the assertions those chunks evidence."""
         ...

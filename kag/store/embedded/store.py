@@ -27,6 +27,7 @@ from kag.store.base import (
     DEFAULT_ENTITY_STATUSES,
     DEFAULT_STATUSES,
     AggregateRow,
+    DocumentPage,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
@@ -40,7 +41,7 @@ from kag.store.base import (
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
-from kag.store.embedded import sql
+from kag.store.embedded import catalogue, sql
 from kag.store.embedded.aggregate import aggregate_observations
 from kag.store.embedded.documents import DocumentRetirer
 from kag.store.embedded.memgraph import MemGraph, Rel
@@ -527,3 +528,14 @@ class EmbeddedStore:
             written = self._write_planned(conn, node_ups, rel_ups)
             retirer = DocumentRetirer(conn, self._graph, self._set_status)
             return retirer.retire(batch, document_id, version, written)
+
+    # -- API support (issue 7: document catalogue) ----------------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """A page of documents ordered by source, with live chunk and assertion counts."""
+        with self._lock:
+            self._refresh()
+            return catalogue.list_documents(
+                self._graph, self._view, ids=ids, offset=max(offset, 0), limit=limit
+            )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -28,6 +28,8 @@ from kag.store.base import (
     DEFAULT_ENTITY_STATUSES,
     DEFAULT_STATUSES,
     AggregateRow,
+    DocumentPage,
+    DocumentSummary,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
@@ -42,7 +44,7 @@ from kag.store.base import (
 )
 from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import query_terms, rank_entities
-from kag.store.neo4j.queries import documents, read, schema, write
+from kag.store.neo4j.queries import catalogue, documents, read, schema, write
 from kag.store.traversal import breadth_first
 from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
 from kag.store.write_plan import NodeUpsert, RelUpsert, plan_writes
@@ -505,3 +507,26 @@ class Neo4jStore:
             )
 
         return self._write_tx(work)
+
+    # -- API support (issue 7: document catalogue) ----------------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """A page of documents ordered by source, with live chunk and assertion counts."""
+        wanted = list(dict.fromkeys(ids)) if ids is not None else None
+        total = int(self._read(catalogue.COUNT_DOCUMENTS, ids=wanted)[0]["total"])
+        records = (
+            self._read(catalogue.PAGE_DOCUMENTS, ids=wanted, offset=max(offset, 0), limit=limit)
+            if limit > 0
+            else []
+        )
+        items = tuple(
+            DocumentSummary(
+                document=node_view(r["id"], Label.DOCUMENT, r["props"]),
+                chunks=int(r["chunks"]),
+                assertions=len(r["statuses"]),
+                statuses=dict(sorted(Counter(r["statuses"]).items())),
+            )
+            for r in records
+        )
+        return DocumentPage(total=total, items=items)
