@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.metrics import ApiMetrics, MetricsMiddleware
-from api.routes import graph, health, keys
+from api.routes import documents, graph, health, jobs, keys
 from api.runtime import Runtime
 from api.store_holder import StoreOpener
 from kag.settings import Settings, get_settings
@@ -78,12 +78,15 @@ def create_app(settings: Settings | None = None, *, opener: StoreOpener = open_s
         BodySizeLimit,
         max_request_bytes=settings.api.max_request_bytes,
         max_upload_bytes=settings.api.max_upload_bytes,
+        upload_paths=frozenset({f"{API_PREFIX}/documents/texts"}),
     )
     # Added last, so outermost: it also counts what the size limit and CORS refuse.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(graph.router)
+    v1.include_router(documents.router)
+    v1.include_router(jobs.router)
     v1.include_router(keys.router)
     app.include_router(health.router)
     app.include_router(v1)

@@ -2,7 +2,8 @@
 
 A declared ``Content-Length`` over the limit is refused before anything is read; a body without
 one (chunked) is counted as it streams in and refused as soon as it passes the limit. Multipart
-uploads get ``KAG_API__MAX_UPLOAD_BYTES``, every other body ``KAG_API__MAX_REQUEST_BYTES``.
+uploads (and documents sent as JSON text) get ``KAG_API__MAX_UPLOAD_BYTES``, every other body
+``KAG_API__MAX_REQUEST_BYTES``.
 """
 
 from __future__ import annotations
@@ -31,13 +32,22 @@ class BodySizeLimit:
     Args:
         app: the wrapped ASGI app.
         max_request_bytes: the limit for everything but multipart uploads.
-        max_upload_bytes: the limit for ``multipart/form-data`` requests.
+        max_upload_bytes: the limit for ``multipart/form-data`` requests and ``upload_paths``.
+        upload_paths: paths whose (JSON) bodies are uploads too.
     """
 
-    def __init__(self, app: ASGIApp, *, max_request_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_request_bytes: int,
+        max_upload_bytes: int,
+        upload_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_request_bytes = max_request_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,7 +55,8 @@ class BodySizeLimit:
             return
         headers = Headers(scope=scope)
         multipart = headers.get("content-type", "").startswith("multipart/form-data")
-        limit = self.max_upload_bytes if multipart else self.max_request_bytes
+        upload = multipart or scope.get("path") in self.upload_paths
+        limit = self.max_upload_bytes if upload else self.max_request_bytes
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _refuse(scope, send, limit)

@@ -5,6 +5,19 @@ It lives in ``KAG_API__STATE_DIR`` (``state.db`` plus an ``uploads/`` folder), s
 """
 
 from kag.state.db import StateDB
+from kag.state.jobs import ItemStatus, Job, JobItem, JobStatus, JobStore, NewItem
 from kag.state.keys import ApiKey, IssuedKey, KeyStore, Role
 
-__all__ = ["ApiKey", "IssuedKey", "KeyStore", "Role", "StateDB"]
+__all__ = [
+    "ApiKey",
+    "IssuedKey",
+    "ItemStatus",
+    "Job",
+    "JobItem",
+    "JobStatus",
+    "JobStore",
+    "KeyStore",
+    "NewItem",
+    "Role",
+    "StateDB",
+]

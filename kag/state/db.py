@@ -47,6 +47,7 @@ _MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             path TEXT NOT NULL,
             size INTEGER NOT NULL,
             status TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}',
             result TEXT,
             error TEXT,
             PRIMARY KEY (job_id, position)
