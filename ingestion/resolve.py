@@ -197,8 +197,10 @@ class EntityResolver:
         norm = normalise_name(name)
         if norm in self._split:
             target = self._entities.get(self.follow(self._split[norm]))
-            if target is not None:
-                return target
+            if target is None:  # the split-off name becomes an entity of its own
+                target = ResolvedEntity(id=self._split[norm], name=name, type=entity_type)
+                self._add(target)
+            return target
         for key in dict.fromkeys((norm, match_key(name))):
             found = self._pick(self._by_name.get(key, ()), entity_type, guessed)
             if found is not None:
@@ -211,7 +213,12 @@ class EntityResolver:
                 if tokens(self._entities[i].name)[: len(words)] == words
                 and len(tokens(self._entities[i].name)) > len(words)
             ]
-            found = self._pick(prefixed, entity_type, guessed)
+            # a shortened name stands for an entity of a compatible type or, when only the
+            # NER typed it, for the one organisation it shortens ("Halvorsen")
+            found = self._pick(prefixed, entity_type, guessed=False)
+            if found is None and guessed:
+                orgs = [self._entities[i] for i in prefixed if self._entities[i].type == self._org]
+                found = orgs[0] if len(orgs) == 1 else None
             if found is not None:
                 return found
         best: tuple[float, ResolvedEntity] | None = None
@@ -281,5 +288,12 @@ class EntityResolver:
         ]
 
     def all_patterns(self) -> list[tuple[str, str, Sequence[str]]]:
-        """``(type, name, aliases)`` of every entity that is not rejected or merged away."""
-        return self.patterns(i for i in self._entities if i not in self._redirect)
+        """``(type, name, aliases)`` of every entity that is not rejected; an entity merged
+        away lends its names to the one it was merged into (with that one's type)."""
+        out = self.patterns(i for i in self._entities if i not in self._redirect)
+        for loser in self._redirect:
+            winner = self._entities.get(self.follow(loser))
+            merged = self._entities.get(loser)
+            if winner is not None and merged is not None and winner.status is not Status.REJECTED:
+                out.append((winner.type, merged.name, sorted(merged.aliases)))
+        return out

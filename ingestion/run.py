@@ -16,7 +16,7 @@ from graph_schema import Label, stable_id
 from graph_schema.properties import DocumentRecord
 from ingestion.chunking import chunk_text
 from ingestion.llm.cache import LlmCache
-from ingestion.llm.extractor import LlmExtractor
+from ingestion.llm.extractor import LlmExtractor, estimate_calls
 from ingestion.loaders import SkippedFile
 from ingestion.models import Chunk, ChunkExtraction, LoadedDocument
 from ingestion.nlp.extractor import NlpExtractor, ParsedChunk
@@ -78,7 +78,6 @@ class RunState:
         self.schema = store.schema
         self.dry_run = dry_run
         self.nlp_loaded: Language | None = nlp
-        chat = chat_model if chat_model is not None else make_chat_model(settings)
         options = settings.llm_options
         self.budget = LlmBudget(
             max_calls=options.max_calls_per_run,
@@ -87,16 +86,20 @@ class RunState:
             usd_per_1k_input=options.usd_per_1k_input_tokens,
             usd_per_1k_output=options.usd_per_1k_output_tokens,
         )
+        self.llm_model = model_name(settings)
+        if chat_model is not None and self.llm_model is None:
+            self.llm_model = f"custom:{chat_model._llm_type}"
+        self.llm_cache = LlmCache(options.cache_dir) if self.llm_model else None
         self.llm: LlmExtractor | None = None
-        if chat is not None:
+        # a dry run spends nothing, so it needs no chat model (nor its provider package)
+        chat = None if dry_run else (chat_model or make_chat_model(settings))
+        if chat is not None and self.llm_model is not None:
             self.llm = LlmExtractor(
-                chat,
-                self.schema,
-                model=model_name(settings) or f"custom:{chat._llm_type}",
-                budget=self.budget,
-                cache=LlmCache(options.cache_dir),
+                chat, self.schema, model=self.llm_model, budget=self.budget, cache=self.llm_cache
             )
-        self.policy = ReviewPolicy.from_settings(settings.ingestion, hybrid=self.llm is not None)
+        self.policy = ReviewPolicy.from_settings(
+            settings.ingestion, hybrid=self.llm_model is not None
+        )
         self.stopped: str | None = None
         self._nlp_extractor: NlpExtractor | None = None
         self._resolver: EntityResolver | None = None
@@ -316,7 +319,7 @@ class RunState:
             f"caps: {options.max_calls_per_run} calls, {options.max_tokens_per_run:,} tokens, "
             f"${options.max_cost_usd_per_run:.2f}"
         )
-        if self.llm is None:
+        if self.llm_model is None:
             return LlmEstimate(
                 model=None,
                 chunks=len(self._planned_chunks),
@@ -328,10 +331,12 @@ class RunState:
                 within_budget=True,
                 limits=limits,
             )
-        calls, cached, usage = self.llm.estimate(self._planned_chunks)
+        calls, cached, usage = estimate_calls(
+            self.schema, self.llm_model, self.llm_cache, self._planned_chunks
+        )
         cost = self.budget.cost(usage)
         return LlmEstimate(
-            model=self.llm.model,
+            model=self.llm_model,
             chunks=len(self._planned_chunks),
             cached=cached,
             calls=calls,

@@ -23,7 +23,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from graph_schema import GraphSchema
 from ingestion.llm.cache import LlmCache, cache_key
 from ingestion.llm.convert import Converted, Converter
-from ingestion.llm.prompt import PROMPT_VERSION, messages, ontology_digest
+from ingestion.llm.prompt import messages, prompt_version
 from ingestion.llm.schema import ChunkFacts
 from ingestion.models import Chunk
 from kag.errors import ExtractionError
@@ -55,6 +55,23 @@ def estimate_usage(system: str, user: str) -> Usage:
     """Expected tokens of a call: the prompt, and about half the chunk back as JSON."""
     prompt = (len(system) + len(user)) // CHARS_PER_TOKEN
     return Usage(prompt, 150 + len(user) // (2 * CHARS_PER_TOKEN))
+
+
+def estimate_calls(
+    schema: GraphSchema, model: str, cache: LlmCache | None, chunks: Sequence[tuple[str, Chunk]]
+) -> tuple[int, int, Usage]:
+    """(calls needed, chunks cached, usage expected) for ``(title, chunk)`` pairs; needs no
+    chat model, so ``--dry-run`` works before a provider package is even installed."""
+    version = prompt_version(schema)
+    calls, cached, usage = 0, 0, Usage()
+    for title, chunk in chunks:
+        if cache is not None and cache_key(model, version, chunk.text) in cache:
+            cached += 1
+            continue
+        system, user = (str(m.content) for m in messages(schema, title, chunk.text))
+        calls += 1
+        usage = usage + estimate_usage(system, user)
+    return calls, cached, usage
 
 
 @dataclass
@@ -93,25 +110,13 @@ class LlmExtractor:
         self.stats = LlmStats()
         self._structured = chat.with_structured_output(ChunkFacts, include_raw=True)
         self._converter = Converter(schema)
-        self._prompt_version = f"{PROMPT_VERSION}:{ontology_digest(schema)}"
+        self._prompt_version = prompt_version(schema)
         self._attempts = max_attempts
         self._wait = wait or wait_exponential(multiplier=0.5, max=8)
 
     def key(self, chunk: Chunk) -> str:
         """The cache key of a chunk's answer."""
         return cache_key(self.model, self._prompt_version, chunk.text)
-
-    def estimate(self, chunks: Sequence[tuple[str, Chunk]]) -> tuple[int, int, Usage]:
-        """(chunks not cached, cached, usage expected) for ``(title, chunk)`` pairs."""
-        calls, cached, usage = 0, 0, Usage()
-        for title, chunk in chunks:
-            if self.cache is not None and self.key(chunk) in self.cache:
-                cached += 1
-                continue
-            system, user = (str(m.content) for m in messages(self.schema, title, chunk.text))
-            calls += 1
-            usage = usage + estimate_usage(system, user)
-        return calls, cached, usage
 
     def _invoke(self, prompt: list[BaseMessage]) -> dict[str, Any]:
         retrying = Retrying(

@@ -44,6 +44,11 @@ def ontology_digest(schema: GraphSchema) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+def prompt_version(schema: GraphSchema) -> str:
+    """The prompt's version for the cache key: wording version and ontology digest."""
+    return f"{PROMPT_VERSION}:{ontology_digest(schema)}"
+
+
 def system_prompt(schema: GraphSchema) -> str:
     """The instructions with the ontology's concepts, relation types and metrics."""
     ontology = schema.ontology

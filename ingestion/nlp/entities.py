@@ -37,13 +37,21 @@ Found = list[tuple[int, int, EntityMention]]
 
 
 def _trimmed(span: SpacySpan) -> SpacySpan | None:
-    """The span without leading determiners/possessives and trailing possessive or punctuation."""
+    """The span without leading determiners/possessives, trailing possessive or punctuation,
+    and anything from a line break on (a name never crosses lines); ``None`` for a heading
+    in capitals ("EUROPE MARKET BRIEF"), which names a document, not an entity."""
     start, end = span.start, span.end
     doc = span.doc
+    for i in range(start, end):
+        if doc[i].is_space or "\n" in doc[i].text:
+            end = i
+            break
     while start < end and (doc[start].lower_ in _LEADING or doc[start].tag_ in {"DT", "PRP$"}):
         start += 1
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
+    if end - start >= 2 and all(t.is_upper or not t.is_alpha for t in doc[start:end]):
+        return None
     return doc[start:end] if end > start else None
 
 
@@ -52,17 +60,16 @@ def _capitalised(token: Token) -> bool:
 
 
 def _extended(span: SpacySpan) -> SpacySpan:
-    """A name the NER cut short, extended over the capitalised words it modifies ("Orvik" of
-    "Orvik Sensors")."""
+    """A name the NER cut short, extended over the capitalised words that continue it
+    ("Orvik" of "Orvik Sensors", "Corvane" of "Corvane FleetOS" with "FleetOS" mis-tagged)."""
     doc = span.doc
     end = span.end
-    while (
-        end < len(doc)
-        and _capitalised(doc[end])
-        and doc[end - 1].dep_ == "compound"
-        and doc[end - 1].head.i == end
-        and doc[end].ent_iob_ != "B"
-    ):
+    while end < len(doc) and _capitalised(doc[end]) and doc[end].ent_iob_ != "B":
+        previous = doc[end - 1]
+        modifies = previous.dep_ == "compound" and previous.head.i == end
+        mistagged = doc[end].pos_ in {"PUNCT", "X", "SYM", "PROPN"} and previous.whitespace_ != ""
+        if not (modifies or mistagged) or "\n" in previous.whitespace_:
+            break
         end += 1
     return doc[span.start : end]
 
@@ -141,6 +148,10 @@ def _phrases(doc: Doc, typer: EntityTyper, offset: int, found: Found) -> Found:
         span = _trimmed(chunk) if concept is not None else None
         if concept is None or span is None or span.root.i in taken:
             continue
+        if span.root.pos_ == "PROPN" or (
+            span.root.text[:1].isupper() and not span.root.is_sent_start
+        ):
+            continue  # "Sunfield Grocers" is a name, not the segment of grocers
         if not any(t.dep_ in _MODIFIER_DEPS for t in span if t != span.root):
             continue  # a bare "market" or "customers" names nothing in particular
         inner = [f for f in found if span.start <= f[0] and f[1] <= span.end]
@@ -181,7 +192,8 @@ def _proper_nouns(doc: Doc, typer: EntityTyper, offset: int, found: Found) -> Fo
         while end < len(doc) and end not in taken and _name_word(doc[end]):
             end += 1
         span = doc[i:end]
-        if doc[i].is_sent_start and len(span) < 2 and doc[i].pos_ != "PROPN":
+        heading = len(span) >= 2 and all(t.is_upper for t in span)
+        if heading or (doc[i].is_sent_start and len(span) < 2 and doc[i].pos_ != "PROPN"):
             i = end
             continue
         cued = _cue_type(typer, span)

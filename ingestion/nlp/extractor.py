@@ -9,11 +9,11 @@ its condition clause; per chunk: links between the statements.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from graph_schema import GraphSchema, Layer, RelType, normalise_name
+from graph_schema import GraphSchema, Layer, RelType
 from ingestion.models import (
     Chunk,
     ChunkExtraction,
@@ -28,6 +28,14 @@ from ingestion.nlp.entities import find_mentions, first_person_mentions
 from ingestion.nlp.layers import SentenceReading, link_statements, read_sentence
 from ingestion.nlp.observations import ObservationFinder
 from ingestion.nlp.ruler import add_entity_ruler, example_patterns, ruler_patterns
+from ingestion.nlp.settle import (
+    best_types,
+    product_names,
+    propagate,
+    relation_votes,
+    retype,
+    settled,
+)
 from ingestion.nlp.typing import EXTRACTOR, EntityTyper
 from ingestion.relations.base import RelationFinder, SentenceContext
 
@@ -90,71 +98,108 @@ class NlpExtractor:
         return len(patterns)
 
     def extract(self, chunks: Sequence[ParsedChunk]) -> list[ChunkExtraction]:
-        """One extraction per chunk, in order (chunks of one document share entity types)."""
-        docs = self.nlp.pipe((c.chunk.text for c in chunks), batch_size=self._batch_size)
-        parsed = list(zip(chunks, docs, strict=True))
-        mentions = [find_mentions(doc, self._typer, c.chunk.start) for c, doc in parsed]
-        if self._first_person is not None:
-            mentions = [
-                first_person_mentions(doc, self._first_person, found, c.chunk.start)
-                for (c, doc), found in zip(parsed, mentions, strict=True)
-            ]
-        mentions = _harmonise_types(parsed, mentions)
-        return [
-            self._extract_chunk(item, doc, found)
-            for (item, doc), found in zip(parsed, mentions, strict=True)
+        """One extraction per chunk, in order. Each line is parsed on its own (a heading or
+        list item never runs into the next sentence); types settle per document."""
+        specs = [
+            (index, item.chunk.start + start, line)
+            for index, item in enumerate(chunks)
+            for start, line in _lines(item.chunk.text)
         ]
+        docs = self.nlp.pipe((line for _, _, line in specs), batch_size=self._batch_size)
+        units: list[list[_Unit]] = [[] for _ in chunks]
+        for (index, offset, _), doc in zip(specs, docs, strict=True):
+            found = find_mentions(doc, self._typer, offset)
+            if self._first_person is not None:
+                found = first_person_mentions(doc, self._first_person, found, offset)
+            units[index].append(_Unit(offset, doc, found))
+        out: list[ChunkExtraction] = []
+        for indices in _by_document(chunks):
+            out.extend(
+                self._extract_document([chunks[i] for i in indices], [units[i] for i in indices])
+            )
+        return out
 
-    def _extract_chunk(
-        self, item: ParsedChunk, doc: Doc, mentions: list[EntityMention]
-    ) -> ChunkExtraction:
-        chunk = item.chunk
-        context = SentenceContext(
-            graph_schema=self.schema, document_title=item.title, document_offset=chunk.start
+    def _extract_document(
+        self, chunks: Sequence[ParsedChunk], units: Sequence[list[_Unit]]
+    ) -> list[ChunkExtraction]:
+        best = best_types([m for chunk_units in units for u in chunk_units for m in u.mentions])
+        for u in (u for chunk_units in units for u in chunk_units):
+            u.mentions = propagate(u.doc, u.offset, u.mentions, best)
+        best = best_types([m for chunk_units in units for u in chunk_units for m in u.mentions])
+        types = {k: (m.type, m.confidence) for k, m in best.items()}
+        types.update(
+            (k, (t, best[k].confidence)) for k, t in product_names(best, self._typer).items()
         )
+        for u in (u for chunk_units in units for u in chunk_units):
+            u.mentions = [settled(m, types) for m in u.mentions]
+        extractions = [
+            self._extract_chunk(item, chunk_units)
+            for item, chunk_units in zip(chunks, units, strict=True)
+        ]
+        best = best_types([m for e in extractions for m in e.entities])
+        votes = relation_votes(extractions, best)
+        return [retype(e, votes) for e in extractions]
+
+    def _extract_chunk(self, item: ParsedChunk, units: Sequence[_Unit]) -> ChunkExtraction:
+        chunk = item.chunk
         relations: list[RelationCandidate] = []
         observations: list[ObservationCandidate] = []
         statements: list[StatementCandidate] = []
         readings: list[tuple[int, SentenceReading]] = []
         links: list[LinkCandidate] = []
-        for sentence in doc.sents:
-            if not sentence.text.strip():
-                continue
-            inside = _mentions_in(sentence, mentions, chunk.start)
-            found = self.finder.find(sentence, inside, context) if len(inside) > 1 else []
-            figures = self._observations.find(sentence, inside, chunk.start)
-            relations.extend(found)
-            observations.extend(figures)
-            reading = read_sentence(sentence)
-            if reading.layer is Layer.KNOWLEDGE and (
-                found or figures or not inside or not self._knowledge_statements
-            ):
-                continue
-            index = len(statements)
-            statements.append(
-                _statement(reading.layer, sentence, inside, chunk.start, reading.confidence)
+        for unit in units:
+            context = SentenceContext(
+                graph_schema=self.schema, document_title=item.title, document_offset=unit.offset
             )
-            readings.append((index, reading))
-            if reading.condition is not None and reading.layer in _CONDITION_LINK:
-                condition = reading.condition
+            for sentence in unit.doc.sents:
+                if not sentence.text.strip():
+                    continue
+                inside = _mentions_in(sentence, unit.mentions, unit.offset)
+                found = self.finder.find(sentence, inside, context) if len(inside) > 1 else []
+                figures = self._observations.find(sentence, inside, unit.offset)
+                relations.extend(found)
+                observations.extend(figures)
+                reading = read_sentence(sentence)
+                if reading.layer is Layer.KNOWLEDGE and not (
+                    self._knowledge_statements
+                    and inside
+                    and not found
+                    and not figures
+                    and _is_clause(sentence)
+                ):
+                    continue
+                index = len(statements)
+                text_span = reading.text_span or sentence
                 statements.append(
                     _statement(
-                        Layer.SITUATION,
-                        condition,
-                        _mentions_in(condition, inside, chunk.start),
-                        chunk.start,
+                        reading.layer,
+                        text_span,
+                        _mentions_in(text_span, inside, unit.offset),
+                        unit.offset,
                         reading.confidence,
                     )
                 )
-                links.append(
-                    LinkCandidate(
-                        source=index,
-                        type=_CONDITION_LINK[reading.layer],
-                        target=index + 1,
-                        extractor=EXTRACTOR,
-                        confidence=reading.confidence,
+                readings.append((index, reading))
+                if reading.condition is not None and reading.layer in _CONDITION_LINK:
+                    condition = reading.condition
+                    statements.append(
+                        _statement(
+                            Layer.SITUATION,
+                            condition,
+                            _mentions_in(condition, inside, unit.offset),
+                            unit.offset,
+                            reading.confidence,
+                        )
                     )
-                )
+                    links.append(
+                        LinkCandidate(
+                            source=index,
+                            type=_CONDITION_LINK[reading.layer],
+                            target=index + 1,
+                            extractor=EXTRACTOR,
+                            confidence=reading.confidence,
+                        )
+                    )
         links.extend(
             LinkCandidate(
                 source=link.source,
@@ -168,12 +213,43 @@ class NlpExtractor:
         return ChunkExtraction(
             chunk_id=chunk.id,
             extractor=EXTRACTOR,
-            entities=tuple(mentions),
+            entities=tuple(m for u in units for m in u.mentions),
             relations=tuple(relations),
             observations=tuple(observations),
             statements=tuple(statements),
             links=tuple(links),
         )
+
+
+@dataclass
+class _Unit:
+    """One parsed line of a chunk: where it starts in the document, its doc, its mentions."""
+
+    offset: int
+    doc: Doc
+    mentions: list[EntityMention]
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) of the non-blank lines of a chunk."""
+    start = 0
+    for line in text.split("\n"):
+        if line.strip():
+            yield start, line
+        start += len(line) + 1
+
+
+def _by_document(chunks: Sequence[ParsedChunk]) -> list[list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i, item in enumerate(chunks):
+        groups.setdefault(item.chunk.document_id, []).append(i)
+    return list(groups.values())
+
+
+def _is_clause(sentence: SpacySpan) -> bool:
+    """Whether a sentence is a statement (a verb and a few words), not a heading or label."""
+    words = [t for t in sentence if not t.is_punct and not t.is_space]
+    return len(words) >= 4 and any(t.pos_ in {"VERB", "AUX"} for t in words)
 
 
 def _mentions_in(
@@ -199,25 +275,3 @@ def _statement(
         extractor=EXTRACTOR,
         confidence=KNOWLEDGE_CONFIDENCE if layer is Layer.KNOWLEDGE else confidence,
     )
-
-
-def _harmonise_types(
-    parsed: Sequence[tuple[ParsedChunk, Doc]], mentions: list[list[EntityMention]]
-) -> list[list[EntityMention]]:
-    """One type per name within a document: the type of its most trusted mention."""
-    best: dict[tuple[str, str], EntityMention] = {}
-    for (item, _), found in zip(parsed, mentions, strict=True):
-        for m in found:
-            key = (item.chunk.document_id, normalise_name(m.name))
-            if key not in best or m.confidence > best[key].confidence:
-                best[key] = m
-    out: list[list[EntityMention]] = []
-    for (item, _), found in zip(parsed, mentions, strict=True):
-        fixed = []
-        for m in found:
-            chosen = best[(item.chunk.document_id, normalise_name(m.name))]
-            if chosen.type != m.type:
-                m = m.model_copy(update={"type": chosen.type})
-            fixed.append(m)
-        out.append(fixed)
-    return out

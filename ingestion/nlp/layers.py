@@ -31,6 +31,14 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 _CONDITION_MARKERS: Final = frozenset({"when", "if", "whenever", "unless", "once", "during"})
+#: Labels that name a statement's layer ("Situation: a competitor undercuts our price").
+_LABELS: Final = {
+    "situation": Layer.SITUATION, "context": Layer.SITUATION, "trigger": Layer.SITUATION,
+    "principle": Layer.WISDOM, "lesson": Layer.WISDOM, "lessons": Layer.WISDOM,
+    "rule": Layer.WISDOM, "guideline": Layer.WISDOM, "recommendation": Layer.WISDOM,
+    "insight": Layer.INSIGHT, "conclusion": Layer.INSIGHT, "takeaway": Layer.INSIGHT,
+    "finding": Layer.INSIGHT, "experience": Layer.EXPERIENCE,
+}  # fmt: skip
 _CLAUSE_END: Final = frozenset({",", ";", ":", ".", "-", "\u2013", "\u2014"})
 _MODALS: Final = frozenset({"should", "must", "ought", "shall"})
 _NORMATIVE_PHRASES: Final = re.compile(
@@ -69,6 +77,7 @@ class SentenceReading:
     condition: SpacySpan | None = None
     contrast: bool = False
     content: frozenset[str] = field(default_factory=frozenset)
+    text_span: SpacySpan | None = None
 
 
 def _condition(sentence: SpacySpan) -> tuple[Token, SpacySpan] | None:
@@ -136,8 +145,30 @@ def content_words(tokens: Sequence[Token]) -> frozenset[str]:
     )
 
 
+def _labelled(sentence: SpacySpan) -> tuple[Layer, SpacySpan] | None:
+    """(layer, text after the label) of a labelled statement ("Principle: ...")."""
+    tokens = list(sentence)
+    for i, token in enumerate(tokens[:4]):
+        if token.text == ":":
+            label = " ".join(t.lower_ for t in tokens[:i])
+            layer = _LABELS.get(label) or _LABELS.get(tokens[i - 1].lower_ if i else "")
+            rest = sentence.doc[token.i + 1 : sentence.end]
+            if layer is not None and len(rest) >= 3:
+                while rest and rest[-1].is_space:
+                    rest = rest[:-1]
+                return layer, rest
+            return None
+    return None
+
+
 def read_sentence(sentence: SpacySpan) -> SentenceReading:
-    """The layer a sentence belongs to, from its cues."""
+    """The layer a sentence belongs to, from its label or its cues."""
+    labelled = _labelled(sentence)
+    if labelled is not None:
+        layer, rest = labelled
+        return SentenceReading(
+            layer, _STRONG, None, False, content_words(list(rest)), text_span=rest
+        )
     found = _condition(sentence)
     condition = found[1] if found else None
     skip = {t.i for t in found[1]} | {found[0].i} if found else set()

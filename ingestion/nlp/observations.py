@@ -159,12 +159,13 @@ class ObservationFinder:
     @staticmethod
     def _is_range_start(value: SpacySpan, values: Sequence[SpacySpan]) -> bool:
         """``X`` of "from X to Y": the earlier value of a change, not the figure stated."""
-        head = value.root.head
-        if head.lower_ != "from":
-            return False
-        return any(
-            v.root.head.lower_ == "to" and v.label_ == value.label_ and v.start > value.start
-            for v in values
+        doc = value.doc
+
+        def before(span: SpacySpan) -> str:
+            return doc[span.start - 1].lower_ if span.start > 0 else ""
+
+        return before(value) == "from" and any(
+            before(v) == "to" and v.label_ == value.label_ and v.start > value.start for v in values
         )
 
     @staticmethod
