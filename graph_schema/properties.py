@@ -251,3 +251,24 @@ class DecisionRecord(Record):
     after: str | None = Field(default=None, description="JSON of the target after")
     created_at: str = Field(default_factory=utc_now)
     undone: bool = False
+
+
+class AnswerRecord(Record):
+    """A question and the engine's answer, stored so it can be fetched and receive feedback.
+
+    ``payload`` is the full answer as JSON (citations, plans, Cypher, trace); the node also gets
+    ``CITES`` links to every fact and entity the answer cites.
+    """
+
+    id: str
+    question: str = Field(min_length=1)
+    text: str
+    outcome: str = Field(description="answered | partial | insufficient_evidence | cannot_answer")
+    confidence: float = Field(ge=0, le=1)
+    payload: str = Field(description="the full answer as JSON")
+    created_at: str = Field(default_factory=utc_now)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        return _check_prefix(v, Label.ANSWER)

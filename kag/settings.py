@@ -97,6 +97,14 @@ class EngineSettings(BaseModel):
     allow_proposed: bool = False
     min_confidence: float = Field(default=0.0, ge=0, le=1)
     max_paths: int = Field(default=25, ge=1)
+    confident_at: float = Field(
+        default=0.5, ge=0, le=1, description="answers resting only on facts below are partial"
+    )
+    max_plan_repairs: int = Field(default=2, ge=0, le=5)
+    question_nlp: Literal["fast", "full"] = Field(
+        default="fast", description="fast: tagger only; full: plus parser and NER (~10 ms more)"
+    )
+    store_answers: bool = Field(default=True, description="store answers as Answer nodes")
 
 
 class ApiSettings(BaseModel):

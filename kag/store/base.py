@@ -8,12 +8,13 @@ carry the same property maps.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph_schema import GraphSchema, Label, Status
+from graph_schema import LAYER_LABELS, GraphSchema, Label, Status
 from graph_schema.properties import (
+    AnswerRecord,
     AssertionRecord,
     ChunkRecord,
     DecisionRecord,
@@ -24,10 +25,15 @@ from graph_schema.properties import (
     MentionRecord,
 )
 
+if TYPE_CHECKING:  # kag.plan builds on the views defined here
+    from kag.plan import PlanResult, QueryPlan
+
 #: Statuses of facts used by default: approved only.
 DEFAULT_STATUSES: tuple[Status, ...] = (Status.APPROVED,)
 #: Statuses of entities that may be traversed: anything not rejected or superseded.
 DEFAULT_ENTITY_STATUSES: tuple[Status, ...] = (Status.APPROVED, Status.PROPOSED)
+#: Labels searched by ``GraphStore.search_statements`` by default (the five layers).
+STATEMENT_LABELS: tuple[Label, ...] = tuple(sorted(LAYER_LABELS))
 
 
 class _Frozen(BaseModel):
@@ -360,3 +366,50 @@ class GraphStore(Protocol):
         """Documents ordered by source then id (only ``ids`` when given), a page at a time, each
         with the chunks of its current version and the assertions those chunks evidence."""
         ...
+
+    # -- engine: query plans, statement search, answers ------------------------------------------
+    def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
+        """Run a typed query plan (compiled to Cypher on Neo4j, natively on the embedded store).
+
+        Raises:
+            InvalidInput: the plan uses a type outside the schema.
+            BudgetExceeded: the query ran longer than ``timeout_s``.
+        """
+        ...
+
+    def search_statements(
+        self,
+        text: str,
+        *,
+        labels: Sequence[Label] = STATEMENT_LABELS,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        limit: int = 10,
+        min_score: float = 50.0,
+    ) -> list[StatementMatch]:
+        """Layer nodes (situations, principles, episodes, ...) whose text matches ``text``."""
+        ...
+
+    def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
+        """Store an answer node with ``CITES`` links to the nodes it cites, in one transaction.
+
+        Raises:
+            InvalidInput: a cited node does not exist (nothing is written).
+        """
+        ...
+
+    def get_answer(self, answer_id: str) -> AnswerRecord:
+        """A stored answer.
+
+        Raises:
+            NotFound: no answer has this id.
+        """
+        ...
+
+
+# -- engine: models of the operations above --------------------------------------------------------
+class StatementMatch(_Frozen):
+    """A statement found by words: the node, a 0-100 score and the query terms it matched."""
+
+    node: NodeView
+    score: float
+    matched: tuple[str, ...]

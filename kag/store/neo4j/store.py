@@ -13,20 +13,30 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j import exceptions as neo4j_errors
 
-from graph_schema import GraphSchema, Label, RelType, Status, migrations, rel_id, schema_version
+from graph_schema import (
+    GraphSchema,
+    Label,
+    RelType,
+    SchemaViolation,
+    Status,
+    migrations,
+    rel_id,
+    schema_version,
+)
 from graph_schema.model import normalise_name
-from graph_schema.properties import DecisionRecord, utc_now
-from kag.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from graph_schema.properties import AnswerRecord, DecisionRecord, utc_now
+from kag.errors import BudgetExceeded, Conflict, InvalidInput, NotFound, StoreUnavailable
 from kag.settings import Neo4jSettings
 from kag.store.base import (
     DEFAULT_ENTITY_STATUSES,
     DEFAULT_STATUSES,
+    STATEMENT_LABELS,
     AggregateRow,
     DocumentPage,
     DocumentSummary,
@@ -37,6 +47,7 @@ from kag.store.base import (
     ObservationQuery,
     RelView,
     ReplaceSummary,
+    StatementMatch,
     StoreCounts,
     Subgraph,
     WriteBatch,
@@ -44,16 +55,21 @@ from kag.store.base import (
 )
 from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import query_terms, rank_entities
-from kag.store.neo4j.queries import catalogue, documents, read, schema, write
+from kag.store.neo4j.queries import catalogue, documents, engine, read, schema, write
+from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
 from kag.store.traversal import breadth_first
 from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
 from kag.store.write_plan import NodeUpsert, RelUpsert, plan_writes
+
+if TYPE_CHECKING:
+    from kag.plan import PlanResult, QueryPlan
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 _FULLTEXT_CANDIDATES = 100
+_STATEMENT_CANDIDATES = 1000
 
 
 def _lucene_query(text: str) -> str:
@@ -530,3 +546,102 @@ class Neo4jStore:
             for r in records
         )
         return DocumentPage(total=total, items=items)
+
+    # -- engine: query plans, statement search, answers ------------------------------------------
+    def read_query(
+        self, query: str, params: Mapping[str, Any], *, timeout_s: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Run one query in a READ transaction (the server refuses writes in it), with an
+        optional server-side timeout.
+
+        Raises:
+            BudgetExceeded: the query ran longer than ``timeout_s``.
+            InvalidInput: Neo4j refused the query (syntax, a write in read mode, ...).
+        """
+        if timeout_s is not None and timeout_s <= 0:
+            raise BudgetExceeded("no time left to run the query", cap="deadline")
+        work = neo4j.Query(query, timeout=timeout_s)
+        try:
+            with self._translate():
+                records, _, _ = self._driver.execute_query(
+                    work,
+                    dict(params),
+                    database_=self._database,
+                    routing_=RoutingControl.READ,
+                    bookmark_manager_=self._bookmarks,
+                )
+        except neo4j_errors.ClientError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise BudgetExceeded(
+                    f"the query ran past its {timeout_s:.3f} s deadline; narrow the question "
+                    "or raise KAG_ENGINE__DEADLINE_S",
+                    cap="deadline",
+                ) from exc
+            raise InvalidInput(
+                f"Neo4j refused the query ({exc.code}): {exc.message}", code=exc.code
+            ) from exc
+        return [dict(r) for r in records]
+
+    def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
+        """Compile a query plan to parameterised Cypher and run it with READ routing."""
+        # Imported here: kag.plan builds on kag.store's views (see the embedded backend).
+        from kag.plan.compiler import compile_plan, decode
+
+        compiled = compile_plan(plan, self.schema)
+        return decode(plan, self.read_query(compiled.cypher, compiled.params, timeout_s=timeout_s))
+
+    def search_statements(
+        self,
+        text: str,
+        *,
+        labels: Sequence[Label] = STATEMENT_LABELS,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        limit: int = 10,
+        min_score: float = 50.0,
+    ) -> list[StatementMatch]:
+        """Layer nodes whose text matches ``text``: full-text candidates, shared ranking."""
+        terms = statement_terms(text)
+        if not terms:
+            return []
+        records = self._read(
+            engine.FULLTEXT_STATEMENT_CANDIDATES,
+            lucene=lucene_prefix_query(terms),
+            labels=[label.value for label in labels],
+            limit=_STATEMENT_CANDIDATES,
+        )
+        candidates = [node_view(r["id"], label_for(r["id"]), r["props"]) for r in records]
+        return rank_statements(
+            text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score
+        )
+
+    def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
+        """Store an answer node and its ``CITES`` links in one write transaction."""
+        cites = RelType.CITES.value
+        by_label: dict[Label, list[str]] = defaultdict(list)
+        for target in dict.fromkeys(cited_ids):
+            try:
+                label = label_for(target)
+                self.schema.check_pattern(Label.ANSWER, cites, label)
+            except (ValueError, SchemaViolation) as exc:
+                raise InvalidInput(f"answer {answer.id} not stored: {exc}") from exc
+            by_label[label].append(target)
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(engine.UPSERT_ANSWER, answer=answer.props()).consume()
+            for label, targets in by_label.items():
+                rows = [{"id": rel_id(cites, answer.id, t), "target": t} for t in targets]
+                found = tx.run(engine.cite_nodes(label), answer_id=answer.id, rows=rows)
+                if found.single(strict=True)["written"] != len(rows):
+                    raise InvalidInput(
+                        f"answer {answer.id} not stored: it cites {label.value} nodes that do "
+                        "not exist"
+                    )
+
+        self._write_tx(work)
+
+    def get_answer(self, answer_id: str) -> AnswerRecord:
+        """A stored answer, or :class:`NotFound`."""
+        records = self._read(engine.GET_ANSWER, id=answer_id)
+        if not records:
+            raise NotFound(f"no answer with id {answer_id!r}; answer ids start with 'ans_'")
+        return AnswerRecord.model_validate(dict(records[0]["props"]))
