@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.metrics import ApiMetrics, MetricsMiddleware
-from api.routes import documents, graph, health, jobs, keys
+from api.routes import answers, documents, feedback, graph, health, jobs, keys
 from api.runtime import Runtime
 from api.store_holder import StoreOpener
 from kag.settings import Settings, get_settings
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, *, opener: StoreOpener = open_s
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     v1 = APIRouter(prefix=API_PREFIX)
+    v1.include_router(answers.router)
+    v1.include_router(feedback.router)
     v1.include_router(graph.router)
     v1.include_router(documents.router)
     v1.include_router(jobs.router)

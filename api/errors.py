@@ -26,6 +26,7 @@ from kag.errors import (
     ExtractionError,
     InvalidInput,
     KagError,
+    LlmUnavailable,
     NotFound,
     SchemaMismatch,
     StoreUnavailable,
@@ -60,6 +61,10 @@ _SERVER_ERRORS: Final[dict[type[KagError], tuple[int, str]]] = {
     ExtractionError: (
         502,
         "the language model returned output that could not be used; nothing was written",
+    ),
+    LlmUnavailable: (
+        502,
+        "the configured language model could not be used; retry later or ask the operator",
     ),
 }
 

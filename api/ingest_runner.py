@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from api.metrics import ApiMetrics
 from api.store_holder import StoreHolder
 from ingestion.loaders import SkippedFile, load_file, load_text
 from ingestion.models import LoadedDocument
@@ -89,10 +90,14 @@ class IngestRunner:
         settings: the API's settings (ingestion settings, job time limit).
         holder: the store holder (jobs wait while the store is down).
         jobs: the job store.
+        metrics: where document outcomes and LLM usage are counted.
     """
 
-    def __init__(self, settings: Settings, holder: StoreHolder, jobs: JobStore) -> None:
+    def __init__(
+        self, settings: Settings, holder: StoreHolder, jobs: JobStore, metrics: ApiMetrics
+    ) -> None:
         self._settings = settings
+        self._metrics = metrics
         self._holder = holder
         self._jobs = jobs
         self._wake = threading.Event()
@@ -151,7 +156,8 @@ class IngestRunner:
 
                 self._nlp = load_model(self._settings.ingestion.spacy_model)
             pipeline = IngestionPipeline(store, self._settings, nlp=self._nlp, progress=progress)
-            pipeline.ingest_documents(self._documents(pending), total=len(pending))
+            report = pipeline.ingest_documents(self._documents(pending), total=len(pending))
+            self._metrics.observe_ingestion(report)
         except _Stop as stop:
             if stop.resume:
                 self._jobs.requeue(job.id, stop.reason)

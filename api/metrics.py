@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from api.store_holder import StoreHolder
+    from ingestion.report import IngestReport
+    from kag.engine import Answer
 
 #: Latency buckets in seconds, from a cached graph read to a slow ingestion upload.
 _BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -45,6 +47,60 @@ class ApiMetrics:
             "1 when the graph store was usable at the last check, else 0",
             registry=self.registry,
         )
+
+        self.answers = Counter(
+            "kag_answers", "Answers by outcome", ("outcome",), registry=self.registry
+        )
+        self.engine_steps = Histogram(
+            "kag_engine_step_duration_seconds",
+            "Engine steps (link, plan, query, evidence, critic, compose, llm, ...) by step and "
+            "whether they succeeded",
+            ("step", "ok"),
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+        self.llm_calls = Counter(
+            "kag_llm_calls",
+            "LLM calls by purpose (engine, ingestion)",
+            ("purpose",),
+            registry=self.registry,
+        )
+        self.llm_tokens = Counter(
+            "kag_llm_tokens",
+            "LLM tokens by purpose (engine, ingestion)",
+            ("purpose",),
+            registry=self.registry,
+        )
+        self.documents = Counter(
+            "kag_ingested_documents",
+            "Documents processed by ingestion jobs, by outcome",
+            ("status",),
+            registry=self.registry,
+        )
+
+    def observe_answer(self, answer: Answer) -> None:
+        """Count an answer, its steps and its LLM calls and tokens."""
+        self.answers.labels(answer.outcome).inc()
+        for record in answer.trace:
+            self.engine_steps.labels(record.step, str(record.ok).lower()).observe(
+                record.duration_ms / 1000
+            )
+            if record.step == "llm":
+                self.llm_calls.labels("engine").inc()
+                tokens = record.detail.get("tokens", 0)
+                if isinstance(tokens, int | float) and not isinstance(tokens, bool):
+                    self.llm_tokens.labels("engine").inc(tokens)
+
+    def observe_ingestion(self, report: IngestReport) -> None:
+        """Count an ingestion run's documents and LLM usage."""
+        for outcome in report.documents:
+            self.documents.labels(outcome.status).inc()
+        usage = report.llm
+        if usage.calls:
+            self.llm_calls.labels("ingestion").inc(usage.calls)
+        tokens = usage.input_tokens + usage.output_tokens
+        if tokens:
+            self.llm_tokens.labels("ingestion").inc(tokens)
 
     def watch_store(self, holder: StoreHolder) -> None:
         """Report the holder's state on every scrape."""

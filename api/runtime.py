@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from api.ingest_runner import IngestRunner
 from api.metrics import ApiMetrics
+from api.question_nlp import SerialNlp
 from api.ratelimit import RateLimiter
 from api.store_holder import StoreHolder, StoreOpener
+from kag.engine import Engine
 from kag.settings import Settings
-from kag.state import JobStore, KeyStore, StateDB
-from kag.store import open_store
+from kag.state import AnswerOwners, JobStore, KeyStore, StateDB
+from kag.store import GraphStore, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ class Runtime:
     keys: KeyStore
     jobs: JobStore
     runner: IngestRunner
+    owners: AnswerOwners
+    nlp: SerialNlp
     limiter: RateLimiter
     metrics: ApiMetrics
 
@@ -43,7 +47,9 @@ class Runtime:
             state=state,
             keys=KeyStore(state),
             jobs=jobs,
-            runner=IngestRunner(settings, holder, jobs),
+            runner=IngestRunner(settings, holder, jobs, metrics),
+            owners=AnswerOwners(state),
+            nlp=SerialNlp(settings),
             limiter=RateLimiter(settings.api.rate_limit_per_minute, settings.api.rate_limit_burst),
             metrics=metrics,
         )
@@ -51,6 +57,10 @@ class Runtime:
         holder.start()
         runtime.runner.start()
         return runtime
+
+    def engine(self, store: GraphStore) -> Engine:
+        """An engine over ``store`` sharing the process's question pipeline (cheap to build)."""
+        return Engine(store, self.settings, nlp=self.nlp)
 
     def close(self) -> None:
         """Stop the job runner (the current job resumes at the next start), close the store

@@ -4,11 +4,13 @@ It lives in ``KAG_API__STATE_DIR`` (``state.db`` plus an ``uploads/`` folder), s
 ``kag keys`` command and a restarted API process all see the same keys and jobs.
 """
 
+from kag.state.answers import AnswerOwners
 from kag.state.db import StateDB
 from kag.state.jobs import ItemStatus, Job, JobItem, JobStatus, JobStore, NewItem
 from kag.state.keys import ApiKey, IssuedKey, KeyStore, Role
 
 __all__ = [
+    "AnswerOwners",
     "ApiKey",
     "IssuedKey",
     "ItemStatus",

@@ -52,6 +52,11 @@ _MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             error TEXT,
             PRIMARY KEY (job_id, position)
         )""",
+        """CREATE TABLE answers (
+            id TEXT PRIMARY KEY,
+            asked_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
     ),
 }
 

@@ -21,6 +21,7 @@ from graph_schema.properties import (
     DocumentRecord,
     EntityRecord,
     EvidenceRecord,
+    FeedbackRecord,
     LinkRecord,
     MentionRecord,
 )
@@ -359,12 +360,26 @@ class GraphStore(Protocol):
         """
         ...
 
-    # -- API support (issue 7: document catalogue) ----------------------------------------------
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
     def list_documents(
         self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
     ) -> DocumentPage:
         """Documents ordered by source then id (only ``ids`` when given), a page at a time, each
         with the chunks of its current version and the assertions those chunks evidence."""
+        ...
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store feedback on an answer: a ``Feedback`` node and ``FEEDBACK_ON`` to the answer,
+        in one transaction.
+
+        Raises:
+            NotFound: no answer has ``feedback.answer_id`` (nothing is written).
+            Conflict: a feedback with this id exists already (nothing is changed).
+        """
+        ...
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """The feedback on an answer, oldest first (by ``created_at``, then id)."""
         ...
 
     # -- engine: query plans, statement search, answers ------------------------------------------

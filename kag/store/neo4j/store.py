@@ -30,7 +30,7 @@ from graph_schema import (
     schema_version,
 )
 from graph_schema.model import normalise_name
-from graph_schema.properties import AnswerRecord, DecisionRecord, utc_now
+from graph_schema.properties import AnswerRecord, DecisionRecord, FeedbackRecord, utc_now
 from kag.errors import BudgetExceeded, Conflict, InvalidInput, NotFound, StoreUnavailable
 from kag.settings import Neo4jSettings
 from kag.store.base import (
@@ -56,6 +56,7 @@ from kag.store.base import (
 from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import query_terms, rank_entities
 from kag.store.neo4j.queries import catalogue, documents, engine, read, schema, write
+from kag.store.neo4j.queries import feedback as queries_feedback
 from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
 from kag.store.traversal import breadth_first
 from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
@@ -524,7 +525,7 @@ class Neo4jStore:
 
         return self._write_tx(work)
 
-    # -- API support (issue 7: document catalogue) ----------------------------------------------
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
     def list_documents(
         self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
     ) -> DocumentPage:
@@ -546,6 +547,31 @@ class Neo4jStore:
             for r in records
         )
         return DocumentPage(total=total, items=items)
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store a feedback node and its ``FEEDBACK_ON`` link in one write transaction."""
+        rid = rel_id(RelType.FEEDBACK_ON.value, feedback.id, feedback.answer_id)
+
+        def work(tx: ManagedTransaction) -> int:
+            record = tx.run(
+                queries_feedback.CREATE_FEEDBACK,
+                answer_id=feedback.answer_id,
+                feedback=feedback.props(),
+                rel_id=rid,
+            ).single(strict=True)
+            return int(record["written"])
+
+        if not self._write_tx(work):
+            raise NotFound(
+                f"no answer has id {feedback.answer_id!r}; feedback goes on a stored answer"
+            )
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """Feedback on an answer, oldest first."""
+        return [
+            FeedbackRecord.from_props(r["props"])
+            for r in self._read(queries_feedback.LIST_FEEDBACK, answer_id=answer_id)
+        ]
 
     # -- engine: query plans, statement search, answers ------------------------------------------
     def read_query(
