@@ -18,8 +18,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.metrics import ApiMetrics, MetricsMiddleware
+from api.openapi import add_component_models
 from api.routes import answers, documents, feedback, graph, health, jobs, keys
 from api.runtime import Runtime
+from api.schemas.documents import TextsRequest
 from api.store_holder import StoreOpener
 from kag.settings import Settings, get_settings
 from kag.store import open_store
@@ -78,18 +80,19 @@ def create_app(settings: Settings | None = None, *, opener: StoreOpener = open_s
         BodySizeLimit,
         max_request_bytes=settings.api.max_request_bytes,
         max_upload_bytes=settings.api.max_upload_bytes,
-        upload_paths=frozenset({f"{API_PREFIX}/documents/texts"}),
+        upload_paths=frozenset({f"{API_PREFIX}/documents"}),
     )
     # Added last, so outermost: it also counts what the size limit and CORS refuse.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    v1.include_router(answers.router)
+    v1.include_router(answers.build_router(settings))
     v1.include_router(feedback.router)
     v1.include_router(graph.router)
-    v1.include_router(documents.router)
+    v1.include_router(documents.build_router(settings))
     v1.include_router(jobs.router)
     v1.include_router(keys.router)
+    add_component_models(app, TextsRequest)
     app.include_router(health.router)
     app.include_router(v1)
     return app

@@ -198,13 +198,18 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every documented method on this path (the router names only its first match's)."""
-    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+    """Every documented method on this path (the router names only its first match's).
+
+    A literal path (``/v1/keys``) wins over a template that would also match it, as in
+    routing.
+    """
+    table: list[tuple[bool, re.Pattern[str], frozenset[str]]] | None = getattr(
         request.app.state, "allowed_methods", None
     )
     if table is None:
         table = [
             (
+                "{" in path,
                 re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
                 frozenset(m.upper() for m in operations),
             )
@@ -212,8 +217,11 @@ def _allowed_methods(request: Request) -> str:
         ]
         request.app.state.allowed_methods = table
     path = request.url.path
-    methods = {m for pattern, ms in table if pattern.match(path) for m in ms}
-    return ", ".join(sorted(methods))
+    for templated in (False, True):
+        methods = {m for t, p, ms in table if t is templated and p.match(path) for m in ms}
+        if methods:
+            return ", ".join(sorted(methods))
+    return ""
 
 
 class UnexpectedErrors:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,18 +55,19 @@ class _JobProgress:
         self._job = job
         self._deadline = deadline
         self._stopping = stopping
-        self._by_source = {
-            str(item.meta["source"]): item
-            for item in job.items
-            if item.status is ItemStatus.PENDING
-        }
+        # A source may come twice in one job (the pipeline skips the repeat): first in, first out.
+        self._by_source: dict[str, deque[JobItem]] = defaultdict(deque)
+        for item in job.items:
+            if item.status is ItemStatus.PENDING:
+                self._by_source[str(item.meta["source"])].append(item)
 
     def started(self, documents: int) -> None:
         """The run begins (nothing to record)."""
 
     def document_done(self, outcome: DocumentOutcome, tokens: int) -> None:
         """Commit the document's outcome, then stop if the job must."""
-        item = self._by_source.pop(outcome.source, None)
+        waiting = self._by_source.get(outcome.source)
+        item = waiting.popleft() if waiting else None
         if item is not None:
             status = ItemStatus.DONE if outcome.status in _DONE else ItemStatus.SKIPPED
             if outcome.status == "failed":

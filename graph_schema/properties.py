@@ -285,7 +285,7 @@ class CitationFlag(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    citation_id: str = Field(min_length=1, max_length=20, description="c1, c2, ... of the answer")
+    citation_id: str = Field(pattern=r"^c[1-9][0-9]{0,2}$", description="c1, c2, ... of the answer")
     flag: CitationFlagKind
     note: str | None = Field(default=None, max_length=2000)
 

@@ -1,8 +1,11 @@
-"""Ask a question; get a past answer by id (analysts: their own; experts and admins: any)."""
+"""Ask a question; get a past answer by id (analysts: their own; experts and admins: any).
+
+``/ask`` is added by :func:`build_router`, which knows whether the deployment offers text-to-Cypher.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import anyio
 from anyio import to_thread
@@ -12,10 +15,16 @@ from fastapi import Path as PathParam
 from api.deps import AnalystDep, RuntimeDep, StoreDep
 from api.errors import ApiProblem
 from api.runtime import Runtime
-from api.schemas.ask import ANSWER_ID_PATTERN, AnswerPublic, AskRequest
+from api.schemas.ask import (
+    ANSWER_ID_PATTERN,
+    AnswerPublic,
+    AskRequest,
+    AskWithCypherRequest,
+)
 from api.schemas.problem import BODY_ERRORS, STORE_ERRORS, problem_responses
 from kag.engine import Answer
 from kag.errors import InvalidInput, NotFound
+from kag.settings import Settings
 from kag.state import ApiKey, Role
 from kag.store import GraphStore
 
@@ -35,16 +44,14 @@ def visible_answer(runtime: Runtime, store: GraphStore, key: ApiKey, answer_id: 
     return Answer.model_validate_json(store.get_answer(answer_id).payload)
 
 
-@router.post(
-    "/ask",
-    summary="Ask a question",
-    responses=problem_responses(*STORE_ERRORS, *BODY_ERRORS, 502, 504),
-)
-async def ask(key: AnalystDep, runtime: RuntimeDep, body: AskRequest) -> AnswerPublic:
-    """Answer from the graph with cited paths, evidence spans and exact numbers — or say that
-    the evidence is insufficient. The answer is stored; fetch it again at ``/v1/answers/{id}``."""
+_ASK_RESPONSES = problem_responses(*STORE_ERRORS, *BODY_ERRORS, 502, 504)
+
+
+async def _ask(
+    key: ApiKey, runtime: Runtime, question: str, mode: Literal["plan", "cypher"]
+) -> AnswerPublic:
     store = runtime.store.get()
-    if body.mode == "cypher" and (store.backend != "neo4j" or runtime.settings.llm == "none"):
+    if mode == "cypher" and (store.backend != "neo4j" or runtime.settings.llm == "none"):
         raise InvalidInput(
             "mode 'cypher' (guarded text-to-Cypher) needs the Neo4j backend and a language model "
             f"(KAG_LLM); this API runs on {store.backend} with KAG_LLM={runtime.settings.llm}: "
@@ -53,7 +60,7 @@ async def ask(key: AnalystDep, runtime: RuntimeDep, body: AskRequest) -> AnswerP
     limit = runtime.settings.api.ask_timeout_s
 
     def work() -> Answer:
-        answer = runtime.engine(store).ask(body.question, mode=body.mode, save=True)
+        answer = runtime.engine(store).ask(question, mode=mode, save=True)
         runtime.owners.record(answer.id, key.id)
         runtime.metrics.observe_answer(answer)
         return answer
@@ -71,6 +78,42 @@ async def ask(key: AnalystDep, runtime: RuntimeDep, body: AskRequest) -> AnswerP
             "or retry later",
         ) from None
     return AnswerPublic.model_validate(answer.model_dump())
+
+
+async def ask(key: AnalystDep, runtime: RuntimeDep, body: AskRequest) -> AnswerPublic:
+    """Answer from the graph with cited paths, evidence spans and exact numbers — or say that
+    the evidence is insufficient. The answer is stored; fetch it again at ``/v1/answers/{id}``."""
+    return await _ask(key, runtime, body.question, body.mode)
+
+
+async def ask_with_cypher(
+    key: AnalystDep, runtime: RuntimeDep, body: AskWithCypherRequest
+) -> AnswerPublic:
+    """Answer from the graph with cited paths, evidence spans and exact numbers — or say that
+    the evidence is insufficient; ``mode: cypher`` uses guarded, read-only text-to-Cypher. The
+    answer is stored; fetch it again at ``/v1/answers/{id}``."""
+    return await _ask(key, runtime, body.question, body.mode)
+
+
+def cypher_mode_available(settings: Settings) -> bool:
+    """Whether the deployment can answer in text-to-Cypher mode (Neo4j and a model)."""
+    return not settings.store.startswith("embedded:") and settings.llm != "none"
+
+
+def build_router(settings: Settings) -> APIRouter:
+    """The answers router; ``/ask`` publishes ``mode: cypher`` only where it can work."""
+    built = APIRouter(tags=["answers"])
+    endpoint = ask_with_cypher if cypher_mode_available(settings) else ask
+    built.add_api_route(
+        "/ask",
+        endpoint,
+        methods=["POST"],
+        summary="Ask a question",
+        responses=_ASK_RESPONSES,
+        response_model=AnswerPublic,
+    )
+    built.include_router(router)
+    return built
 
 
 @router.get(

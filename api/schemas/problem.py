@@ -42,6 +42,7 @@ _DESCRIPTIONS: Final[dict[int, str]] = {
     404: "No such resource",
     409: "Conflicts with the current state",
     413: "The request body is too large",
+    415: "The request body's content type is not accepted here",
     422: "The request is not valid (unknown fields are refused)",
     429: "Rate limit of this key reached; see Retry-After",
     502: "An upstream model returned unusable output",

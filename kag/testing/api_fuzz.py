@@ -60,8 +60,22 @@ class FuzzResult(BaseModel):
         return self.exit_code == 0 and not self.failures and self.errors == 0
 
 
-def _config(dictionaries: Mapping[str, Sequence[str]], bindings: Mapping[str, str]) -> str:
+def _config(
+    dictionaries: Mapping[str, Sequence[str]],
+    bindings: Mapping[str, str],
+    business_rules: Mapping[str, str],
+) -> str:
     lines: list[str] = []
+    for operation, why in business_rules.items():
+        # Valid by the schema, refused by a rule the schema cannot state: 422 is right here.
+        lines += [
+            f"# {why}",
+            "[[operations]]",
+            f'include-name = "{operation}"',
+            "checks.positive_data_acceptance.expected-statuses = "
+            '["2xx", "3xx", 401, 403, 404, 409, 422, 429]',
+            "",
+        ]
     for name, values in dictionaries.items():
         lines += [f"[dictionaries.{name}]", f"values = {json.dumps(list(values))}", ""]
     if bindings:
@@ -81,6 +95,7 @@ def run_schemathesis(
     max_seconds: float = 600,
     dictionaries: Mapping[str, Sequence[str]] | None = None,
     bindings: Mapping[str, str] | None = None,
+    business_rules: Mapping[str, str] | None = None,
 ) -> FuzzResult:
     """Run every schemathesis check against ``base_url`` with ``token`` as the bearer key.
 
@@ -93,10 +108,14 @@ def run_schemathesis(
         max_seconds: hard limit on the run.
         dictionaries: named value lists (e.g. ids that exist in the graph).
         bindings: parameter (``path.entity_id``) -> dictionary name, used 70% of the time.
+        business_rules: operation (``POST /v1/...``) -> the rule, beyond its schema, that may
+            refuse schema-valid input with 422 (the positive-data check accepts 422 there).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "schemathesis.toml"
-    config.write_text(_config(dictionaries or {}, bindings or {}), encoding="utf-8")
+    config.write_text(
+        _config(dictionaries or {}, bindings or {}, business_rules or {}), encoding="utf-8"
+    )
     report = workdir / "report.json"
     report.unlink(missing_ok=True)
     command = [

@@ -105,7 +105,7 @@ def test_texts_with_a_bad_one_make_a_partial_job(api: RunningApi) -> None:
         ]
     }
     with api.client(Role.ADMIN) as admin:
-        queued = admin.post("/v1/documents/texts", json=texts)
+        queued = admin.post("/v1/documents", json=texts)
         assert queued.status_code == 202, queued.text
         job = wait_for_job(admin, queued.headers["location"])
         listed = admin.get("/v1/documents").json()
@@ -118,24 +118,47 @@ def test_texts_with_a_bad_one_make_a_partial_job(api: RunningApi) -> None:
     assert listed["items"][0]["title"] == "Acme note"
 
 
-def test_refused_uploads_create_no_job(api: RunningApi, api_config: Settings) -> None:
+def test_unusable_files_are_reported_per_file(api: RunningApi) -> None:
+    files = [
+        ("files", ("tool.exe", b"MZ\x90\x00", "application/octet-stream")),
+        *sample_files([SAMPLES[0]]),
+        ("files", ("empty.txt", b"", "text/plain")),
+        ("files", ("latin1.txt", "Caf\xe9 cr\xe8me".encode("latin-1"), "text/plain")),
+        *sample_files([SAMPLES[0]]),  # the same name twice: one document, the repeat skipped
+    ]
     with api.client(Role.ADMIN) as admin:
-        exe = admin.post("/v1/documents", files=[("files", ("tool.exe", b"MZ", "x/y"))])
-        twice = admin.post("/v1/documents", files=sample_files([SAMPLES[0], SAMPLES[0]]))
-        nothing = admin.post("/v1/documents", files=[])
-        texts_dup = admin.post(
-            "/v1/documents/texts",
-            json={"documents": [{"source": "a", "text": "x"}, {"source": "a", "text": "y"}]},
-        )
+        queued = admin.post("/v1/documents", files=files)
+        assert queued.status_code == 202, queued.text
+        job = wait_for_job(admin, queued.headers["location"])
+        listed = admin.get("/v1/documents").json()
+    assert job["status"] == "partial"
+    assert job["progress"] == {"total": 5, "done": 1, "skipped": 4, "failed": 0, "pending": 0}
+    exe, good, empty, latin1, repeat = job["items"]
+    assert "unsupported file type '.exe'" in exe["error"]
+    assert good["outcome"]["status"] == "ingested"
+    assert empty["status"] == latin1["status"] == repeat["status"] == "skipped"
+    assert "came twice" in repeat["error"]
+    assert [d["source"] for d in listed["items"]] == ["corvane-robotics.md"]
+
+
+def test_invalid_upload_requests_create_no_job(api: RunningApi, api_config: Settings) -> None:
+    with api.client(Role.ADMIN) as admin:
+        nothing = admin.post("/v1/documents", files=[])  # httpx sends no body at all
+        plain = admin.post("/v1/documents", content=b"hi", headers={"content-type": "text/plain"})
+        no_texts = admin.post("/v1/documents", json={"documents": []})
         unknown_field = admin.post(
-            "/v1/documents/texts", json={"documents": [{"source": "a", "text": "x", "lang": "en"}]}
+            "/v1/documents", json={"documents": [{"source": "a", "text": "x", "lang": "en"}]}
+        )
+        control = admin.post("/v1/documents", json={"documents": [{"source": "a\nb", "text": "x"}]})
+        extra_form = admin.post(
+            "/v1/documents", files=sample_files([SAMPLES[0]]), data={"folder": "x"}
         )
         jobs = admin.get("/v1/jobs").json()
-    assert "unsupported type .exe" in assert_problem(exe, 422, "invalid-input")["detail"]
-    assert "corvane-robotics.md" in assert_problem(twice, 422, "invalid-input")["detail"]
-    assert_problem(nothing, 422, "validation-error")
-    assert_problem(texts_dup, 422, "invalid-input")
-    assert_problem(unknown_field, 422, "validation-error")
+    for response in (no_texts, unknown_field, control, extra_form):
+        assert_problem(response, 422, "validation-error")
+    for response in (nothing, plain):
+        detail = assert_problem(response, 415, "unsupported-media-type")["detail"]
+        assert "multipart/form-data" in detail
     assert jobs == []
     uploads = api_config.api.state_dir / "uploads"
     assert not uploads.exists() or list(uploads.iterdir()) == []
