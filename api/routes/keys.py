@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from api.deps import AdminDep, KeysDep
-from api.schemas.keys import ApiKeyPublic, IssuedKeyPublic, KeyCreateRequest
+from api.schemas.keys import ApiKeyPublic, IssuedKeyPublic, KeyCreateRequest, KeyListQuery
 from api.schemas.problem import AUTH_ERRORS, BODY_ERRORS, problem_responses
 from kag.errors import Conflict
 
@@ -18,12 +18,10 @@ KeyIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="the key 
 
 @router.get("", summary="List API keys", responses=problem_responses(*AUTH_ERRORS, 422))
 def list_keys(
-    key: AdminDep,
-    keys: KeysDep,
-    include_revoked: Annotated[bool, Query(description="also revoked keys")] = False,
+    key: AdminDep, keys: KeysDep, query: Annotated[KeyListQuery, Query()]
 ) -> list[ApiKeyPublic]:
     """Keys by creation time, never their tokens."""
-    return [ApiKeyPublic.of(k) for k in keys.list(include_revoked=include_revoked)]
+    return [ApiKeyPublic.of(k) for k in keys.list(include_revoked=query.include_revoked)]
 
 
 @router.post(

@@ -201,12 +201,12 @@ class DocumentListPublic(_Public):
 class DocumentQuery(_Public):
     """Paging of ``GET /v1/documents``."""
 
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
     limit: int = Field(default=50, ge=1, le=500)
 
 
 class JobQuery(_Public):
     """Paging of ``GET /v1/jobs``."""
 
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
     limit: int = Field(default=20, ge=1, le=200)

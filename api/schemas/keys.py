@@ -46,3 +46,11 @@ class IssuedKeyPublic(BaseModel):
 
     key: ApiKeyPublic
     token: str = Field(description="send as 'Authorization: Bearer <token>'; not shown again")
+
+
+class KeyListQuery(BaseModel):
+    """Options of ``GET /v1/keys``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    include_revoked: bool = Field(default=False, description="also revoked keys")
