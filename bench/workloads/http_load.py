@@ -4,6 +4,7 @@ is answered, until a time limit or a request budget (loopback only, bounded, sto
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -123,6 +124,15 @@ def run_load(
     if host not in {"127.0.0.1", "localhost", "::1"}:
         raise ValueError(f"load runs on loopback only, not against {base_url}")
     headers = {"Authorization": f"Bearer {token}"}
-    return asyncio.run(
-        _run(base_url, headers, requests, clients, duration_s, max_requests, timeout_s, is_ok)
-    )
+    # httpx logs every request at INFO: tens of thousands of log lines would load the client.
+    quiet = [logging.getLogger(name) for name in ("httpx", "httpcore")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        return asyncio.run(
+            _run(base_url, headers, requests, clients, duration_s, max_requests, timeout_s, is_ok)
+        )
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
