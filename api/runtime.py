@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from api.ingest_runner import IngestRunner
 from api.metrics import ApiMetrics
@@ -32,6 +33,7 @@ class Runtime:
     nlp: SerialNlp
     limiter: RateLimiter
     metrics: ApiMetrics
+    answer_writes: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(
