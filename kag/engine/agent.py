@@ -138,7 +138,7 @@ class Engine:
             answer = self._answer(text, budget, tracer)
         if self.settings.engine.store_answers if save is None else save:
             self.save(answer)
-        logger.info(
+        logger.debug(
             "answered question",
             extra={"answer_id": answer.id, "outcome": answer.outcome, "queries": budget.queries},
         )
@@ -264,7 +264,10 @@ class Engine:
             text = f"Partial answer ({'; '.join(why)}): {text}"
         outcome: Outcome = "answered" if sufficient else "partial"
         confidence = _confidence(best.material, sufficient)
-        return run.answer(text, outcome, confidence, best, composition.quantities, flags, composer)
+        answer = run.answer(
+            text, outcome, confidence, best, composition.quantities, flags, composer
+        )
+        return answer.model_copy(update={"short": composition.short})
 
 
 def _confidence(material: Material, sufficient: bool) -> float:

@@ -32,6 +32,10 @@ class CitedNode(_Frozen):
     name: str
     type: str | None = Field(default=None, description="entity type, for entities")
     text: str | None = Field(default=None, description="full text of a statement")
+    metric: str | None = Field(default=None, description="observations: the metric")
+    value: float | None = Field(default=None, description="observations: the stored value")
+    unit: str | None = None
+    period: str | None = None
     confidence: float | None = None
     status: Status | None = None
 
@@ -144,6 +148,9 @@ class Answer(_Frozen):
     id: str
     question: str
     text: str
+    short: str | None = Field(
+        default=None, description="the answer slot alone (the entities a chain ends at)"
+    )
     outcome: Outcome
     confidence: float = Field(ge=0, le=1)
     shape: QuestionShape | None = None

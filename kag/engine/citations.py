@@ -8,6 +8,7 @@ relation assertion (its id is the assertion's id); a structural link (``ABOUT``,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from graph_schema import LAYER_LABELS, Label, Status, label_of
 from kag.engine.answer import (
@@ -18,7 +19,7 @@ from kag.engine.answer import (
     EvidenceRef,
     HopEvidence,
 )
-from kag.store import EvidenceSpan, GraphPath
+from kag.store import EvidenceSpan, GraphPath, NodeView
 
 
 def hop_assertions(path: GraphPath, index: int) -> list[str]:
@@ -53,6 +54,18 @@ def _ref(span: EvidenceSpan) -> EvidenceRef:
         end=span.end,
         quote=span.quote,
     )
+
+
+def _observation(node: NodeView) -> dict[str, Any]:
+    props = node.props
+    if node.label is not Label.KNOWLEDGE or props.get("kind") != "observation":
+        return {}
+    return {
+        "metric": props.get("metric"),
+        "value": float(props["value"]),
+        "unit": props.get("unit"),
+        "period": props.get("period"),
+    }
 
 
 def _is_fact(label: Label) -> bool:
@@ -92,6 +105,7 @@ def citation(
                 name=n.name,
                 type=n.props.get("type") if n.label is Label.ENTITY else None,
                 text=n.props.get("text") if n.label in LAYER_LABELS else None,
+                **_observation(n),
                 confidence=n.confidence,
                 status=n.status,
             )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graph_schema import GraphSchema, Label
-from kag.engine.answer import Citation, Quantity
+from kag.engine.answer import Citation, CitedNode, Quantity
 from kag.engine.linking import QuestionAnalysis
 from kag.engine.material import Material
 from kag.engine.render import amount, change, join_names, path_sentence
@@ -25,6 +25,7 @@ class Composition:
 
     text: str
     quantities: list[Quantity] = field(default_factory=list)
+    short: str | None = None
 
 
 def _refs(ids: Sequence[str]) -> str:
@@ -50,7 +51,8 @@ class TemplateComposer:
         if kind == "describe":
             return Composition(self._describe(m))
         if kind == "chain":
-            return Composition(self._chain(m))
+            ends = list(dict.fromkeys(c.nodes[-1].name for c in m.by_role("answer")))
+            return Composition(self._chain(m), short=join_names(ends))
         return Composition(self._paths(analysis, m))
 
     # -- paths -----------------------------------------------------------------------------------
@@ -63,8 +65,19 @@ class TemplateComposer:
         body = " ".join(self._sentence(c) for c in answers)
         return f"{join_names(ends)}. {body}"
 
+    def _insight(self, m: Material) -> str:
+        parts: dict[str, list[str]] = {}
+        for c in m.by_role("answer"):
+            insight = c.nodes[0]
+            parts.setdefault(insight.text or insight.name, []).append(
+                f"{_fact_text(c.nodes[-1])} [{c.id}]"
+            )
+        return " ".join(f"{text} It rests on: {'; '.join(facts)}." for text, facts in parts.items())
+
     def _paths(self, analysis: QuestionAnalysis, m: Material) -> str:
         answers = m.by_role("answer")
+        if answers and answers[0].nodes[0].label is Label.INSIGHT:
+            return self._insight(m)
         text = " ".join(self._sentence(c) for c in answers)
         if analysis.shape == "why":
             text += " " + self._evidence(answers)
@@ -263,6 +276,14 @@ def _period_text(analysis: QuestionAnalysis) -> str:
     if len(periods) == 1:
         return f" in {periods[0]}"
     return f" from {periods[0]} to {periods[-1]}"
+
+
+def _fact_text(node: CitedNode) -> str:
+    """A fact an insight rests on: an observation with its value, else its statement."""
+    if node.metric is not None and node.value is not None:
+        when = f" in {node.period}" if node.period else ""
+        return f"{node.metric}{when}: {amount(node.value, node.unit or '')}"
+    return node.text or node.name
 
 
 def _statement_text(c: Citation) -> str:

@@ -22,7 +22,17 @@ from kag.store.statement_lookup import STOP_WORDS, stem
 QUESTION_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "ACQUIRED": ("acquirer", "acquisition", "bought", "buyer", "purchased", "took over"),
     "SUPPLIED_BY": ("supplier", "supplies", "vendor", "provider", "runs on", "hosted on"),
-    "CUSTOMER_OF": ("customer of", "client of", "switched to", "buy from", "bought from", "vendor"),
+    "CUSTOMER_OF": (
+        "customer of",
+        "client of",
+        "switched to",
+        "buy from",
+        "bought from",
+        "vendor",
+        "chose",
+        "picked",
+        "signed with",
+    ),
     "SUBSIDIARY_OF": ("parent", "owns", "owner", "owned by", "subsidiary"),
     "INVESTED_IN": ("investor", "invested", "backer", "backed by"),
     "LED_BY": ("runs", "leads", "leader", "ceo", "chief executive", "head", "founder"),
@@ -158,6 +168,24 @@ def _key_matches(token_keys: Sequence[str], key: str) -> bool:
     return any(k == key or (len(key) >= 4 and k.startswith(key)) for k in token_keys)
 
 
+@lru_cache(maxsize=32)
+def _first_keys(phrases: tuple[Phrase, ...]) -> dict[str, tuple[Phrase, ...]]:
+    """Phrases by their first key (a question token is only tried against these)."""
+    index: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase.keys[0], []).append(phrase)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def _starting_at(index: dict[str, tuple[Phrase, ...]], keys: Sequence[str]) -> list[Phrase]:
+    """Phrases whose first key matches a token: equal, or a 4+ character prefix of it."""
+    out: dict[Phrase, None] = {}
+    for key in keys:
+        for size in (len(key), *range(4, len(key))):
+            out.update(dict.fromkeys(index.get(key[:size], ())))
+    return list(out)
+
+
 def find_phrases(
     tokens: Sequence[Sequence[str]],
     words: Sequence[str],
@@ -173,11 +201,12 @@ def find_phrases(
         phrases: the phrases to look for.
         blocked: token positions that may not be part of a match (entity mentions).
     """
+    index = _first_keys(tuple(phrases))
     found: list[Match] = []
     for start in range(len(tokens)):
         if start in blocked:
             continue
-        for phrase in phrases:
+        for phrase in _starting_at(index, tokens[start]):
             end = _match_at(tokens, words, phrase.keys, start, blocked)
             if end is not None:
                 found.append(Match(start, end, phrase))

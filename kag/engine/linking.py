@@ -169,14 +169,24 @@ def _acceptable(text: str, match: EntityMatch, *, exact_only: bool) -> bool:
 
 
 def link_entities(
-    store: GraphStore, question: str, doc: Any, tokens: Sequence[_Token]
+    store: GraphStore,
+    question: str,
+    doc: Any,
+    tokens: Sequence[_Token],
+    cue_words: frozenset[int] = frozenset(),
 ) -> list[LinkedEntity]:
     """Entities named in the question, in order of mention, one per mention.
 
     Exact names and aliases are linked first (longest mention first); fuzzy matches only for
-    mentions no exact match covers.
+    mentions no exact match covers. Lower-case runs made only of cue words ("supplier",
+    "revenue", "parent") are not looked up: each lookup is a store round trip.
     """
-    spans = [_span_text(question, tokens, a, b) for a, b in _runs(tokens)]
+
+    def generic(start: int, end: int) -> bool:
+        return all(i in cue_words and not _is_name_word(tokens[i], i) for i in range(start, end))
+
+    runs = [(a, b) for a, b in _runs(tokens) if not generic(a, b)]
+    spans = [_span_text(question, tokens, a, b) for a, b in runs]
     if getattr(doc, "has_annotation", lambda _: False)("DEP"):
         spans += [(c.start_char, c.end_char) for c in doc.noun_chunks]
     spans += [(e.start_char, e.end_char) for e in getattr(doc, "ents", ())]
@@ -225,24 +235,25 @@ def _relation_cues(matches: Sequence[Match], tokens: Sequence[_Token]) -> list[R
 def merge_hops(cues: Sequence[RelationCue]) -> list[tuple[str, ...]]:
     """Relation types per hop, in text order.
 
-    A weak cue merges with a later cue that shares a type; two adjacent cues whose types
-    overlap without being equal ("the vendor that X switched to") are one hop, kept at the
-    first cue's position with the shared types. Equal adjacent cues stay two hops ("the
-    supplier of the supplier").
+    A weak cue (where, city) merges with a later cue that shares a type. A noun cue and the
+    verb cue right after it whose types overlap ("the vendor that X switched to", "the vendor X
+    chose") are one hop, kept at the noun's position with the shared types. Two noun cues stay
+    two hops ("the cloud supplier of the vendor", "the supplier of the supplier").
     """
-    kept: list[tuple[set[str], bool]] = []
+    kept: list[tuple[set[str], RelationCue]] = []
     for cue in cues:
         types = set(cue.types)
         merged = False
-        for i, (prior, weak) in enumerate(kept):
+        for i, (prior, first) in enumerate(kept):
             adjacent = i == len(kept) - 1
             overlap = prior & types
-            if overlap and (weak or cue.weak or (adjacent and prior != types)):
-                kept[i] = (overlap, weak and cue.weak)
+            clause = adjacent and first.noun != cue.noun
+            if overlap and (first.weak or cue.weak or clause):
+                kept[i] = (overlap, first if not first.weak else cue)
                 merged = True
                 break
         if not merged:
-            kept.append((types, cue.weak))
+            kept.append((types, cue))
     return [tuple(sorted(types)) for types, _ in kept]
 
 
@@ -287,15 +298,19 @@ def analyse(question: str, store: GraphStore, nlp: Any, schema: GraphSchema) -> 
     """Link a question's entities and read its cues."""
     doc = nlp(question)
     tokens = _tokens(doc)
-    entities = link_entities(store, question, doc, tokens)
+    keys = [t.keys for t in tokens]
+    words = [t.lower for t in tokens]
+    every = (*relation_phrases(schema), *metric_phrases(schema), *SHAPE_PHRASES, *OP_PHRASES)
+    cue_words = frozenset(
+        i for m in find_phrases(keys, words, every) for i in range(m.start, m.end)
+    )
+    entities = link_entities(store, question, doc, tokens, cue_words)
     blocked = frozenset(
         i
         for i, t in enumerate(tokens)
         for e in entities
         if not e.pronoun and e.start <= t.start < e.end
     )
-    keys = [t.keys for t in tokens]
-    words = [t.lower for t in tokens]
     metric_hits = find_phrases(keys, words, metric_phrases(schema), blocked=blocked)
     in_metric = frozenset(i for m in metric_hits for i in range(m.start, m.end))
     relation_hits = find_phrases(keys, words, relation_phrases(schema), blocked=blocked | in_metric)

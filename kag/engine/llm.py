@@ -244,6 +244,8 @@ class LlmComposer:
             text = self.gateway.text(messages, "compose")
             problem = self.check(text, allowed, material)
             if problem is None:
-                return Composition(text=text.strip(), quantities=template.quantities)
+                return Composition(
+                    text=text.strip(), quantities=template.quantities, short=template.short
+                )
             messages = [*messages, HumanMessage(f"Not usable: {problem}. Try again.")]
         return None

@@ -213,6 +213,19 @@ class DeterministicPlanner:
                     anchors=(source, target),
                 )
             return
+        insights = self._situations(a, (Label.INSIGHT,))
+        if insights:
+            derived = Hop(rel_types=("DERIVED_FROM",), direction="out")
+            yield Attempt(
+                name="first",
+                anchors=insights,
+                queries=(
+                    PlannedQuery(
+                        purpose="insight and the facts it is derived from",
+                        plan=self._plan(shape="why", anchors=insights, hops=(derived,)),
+                    ),
+                ),
+            )
         if a.named and types:
             yield from self._chain(a)
             return

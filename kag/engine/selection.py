@@ -111,6 +111,8 @@ def _advice(results: Results) -> Selection:
 
 
 def _experience(analysis: QuestionAnalysis, attempt: Attempt, results: Results) -> Selection:
+    """Experiences about as many of the question's entities as any is (all of those), ordered
+    by how well their words match; when none is about them, the best matches by words."""
     named = {e.entity.id for e in analysis.named} or {e.entity.id for e in analysis.entities}
     about: dict[str, set[str]] = {}
     paths: dict[str, GraphPath] = {}
@@ -127,19 +129,26 @@ def _experience(analysis: QuestionAnalysis, attempt: Attempt, results: Results) 
                 about[experience.id].add(entity.id)
                 paths.setdefault(experience.id, path)
             paths.setdefault(f"any:{experience.id}", path)
-
-    def score(exp: str) -> tuple[int, int]:
-        words = len(text_rank) - text_rank[exp] if exp in text_rank else 0
-        return (len(about[exp]) + (1 if exp in text_rank else 0), words)
-
     if not about:
         return Selection()
-    best = max(score(e) for e in about)
-    chosen = sorted((e for e in about if score(e)[0] == best[0]), key=score, reverse=True)
-    chosen = chosen[:3]
+    coverage = max(len(entities) for entities in about.values())
+    if coverage:
+        chosen = [e for e in about if len(about[e]) == coverage]
+    else:
+        chosen = [e for e in about if e in text_rank]
+    chosen.sort(key=lambda e: (text_rank.get(e, len(text_rank)), e))
+    chosen = chosen[:MAX_ALTERNATIVES]
     return Selection(
-        paths=[(paths.get(e) or paths[f"any:{e}"], "answer") for e in chosen], slot_filled=True
+        paths=[(paths.get(e) or paths[f"any:{e}"], "answer") for e in chosen],
+        slot_filled=bool(chosen),
     )
+
+
+def _insight(results: Results) -> Selection:
+    """Insights with the facts they are derived from (each derivation one cited path)."""
+    selection = _everything(results)
+    selection.slot_filled = bool(selection.paths)
+    return selection
 
 
 def _values(results: Results) -> Selection:
@@ -159,6 +168,8 @@ def select(analysis: QuestionAnalysis, attempt: Attempt, results: Results) -> Se
         return _values(results)
     if kind == "chain":
         return _chain(attempt, results)
+    if kind == "why" and any(q.purpose.startswith("insight") for q, _ in results):
+        return _insight(results)
     if kind in ("relate", "why"):
         return _shortest(results)
     if kind == "advice":

@@ -70,42 +70,59 @@ def lucene_prefix_query(terms: Sequence[str]) -> str:
     return " OR ".join(f"{t}*" for t in terms)
 
 
-class StatementIndex:
-    """Token -> statement ids, for the embedded backend's candidate generation."""
+class _Tokens:
+    """Token -> ids for the statements of one label."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, set[str]] = {}
-        self._vocab: list[str] | None = None
+        self.ids: dict[str, set[str]] = {}
+        self.vocab: list[str] | None = None
 
-    def add(self, node_id: str, text: str) -> None:
-        """Index a statement's text."""
-        for tok in set(statement_tokens(text)):
-            ids = self._ids.setdefault(tok, set())
-            if not ids:
-                self._vocab = None
-            ids.add(node_id)
-
-    def remove(self, node_id: str, text: str) -> None:
-        """Forget a statement's tokens (before re-indexing it)."""
-        for tok in set(statement_tokens(text)):
-            ids = self._ids.get(tok)
-            if ids is not None:
-                ids.discard(node_id)
-                if not ids:
-                    del self._ids[tok]
-                    self._vocab = None
-
-    def candidates(self, terms: Iterable[str]) -> set[str]:
-        """Ids of statements with a token starting with any term."""
-        if self._vocab is None:
-            self._vocab = sorted(self._ids)
-        vocab = self._vocab
-        found: set[str] = set()
+    def candidates(self, terms: Iterable[str], found: set[str]) -> None:
+        if self.vocab is None:
+            self.vocab = sorted(self.ids)
+        vocab = self.vocab
         for term in terms:
             i = bisect_left(vocab, term)
             while i < len(vocab) and vocab[i].startswith(term):
-                found.update(self._ids[vocab[i]])
+                found.update(self.ids[vocab[i]])
                 i += 1
+
+
+class StatementIndex:
+    """Token -> statement ids per label, for the embedded backend's candidate generation."""
+
+    def __init__(self) -> None:
+        self._labels: dict[Label, _Tokens] = {}
+
+    def add(self, node_id: str, label: Label, text: str) -> None:
+        """Index a statement's text."""
+        table = self._labels.setdefault(label, _Tokens())
+        for tok in set(statement_tokens(text)):
+            ids = table.ids.setdefault(tok, set())
+            if not ids:
+                table.vocab = None
+            ids.add(node_id)
+
+    def remove(self, node_id: str, label: Label, text: str) -> None:
+        """Forget a statement's tokens (before re-indexing it)."""
+        table = self._labels.get(label)
+        if table is None:
+            return
+        for tok in set(statement_tokens(text)):
+            ids = table.ids.get(tok)
+            if ids is not None:
+                ids.discard(node_id)
+                if not ids:
+                    del table.ids[tok]
+                    table.vocab = None
+
+    def candidates(self, terms: Sequence[str], labels: Iterable[Label]) -> set[str]:
+        """Ids of statements of these labels with a token starting with any term."""
+        found: set[str] = set()
+        for label in set(labels):
+            table = self._labels.get(label)
+            if table is not None:
+                table.candidates(terms, found)
         return found
 
 

@@ -56,7 +56,7 @@ from kag.store.embedded import catalogue, sql
 from kag.store.embedded.aggregate import aggregate_observations
 from kag.store.embedded.documents import DocumentRetirer
 from kag.store.embedded.memgraph import MemGraph, Rel
-from kag.store.entity_lookup import TokenIndex, rank_entities
+from kag.store.entity_lookup import CANDIDATE_LIMIT, TokenIndex, rank_entity_props
 from kag.store.statement_lookup import (
     StatementIndex,
     is_statement,
@@ -343,11 +343,22 @@ class EmbeddedStore:
         """Entities by exact name/alias, then fuzzy (token candidates, rapidfuzz ranking)."""
         with self._lock:
             self._refresh()
-            ids = self._entities.candidates(text)
-            candidates = [self._view(i) for i in sorted(ids) if i in self._graph]
-        return rank_entities(
-            text, candidates, limit=limit, min_score=min_score, types=types, statuses=statuses
-        )
+            ids = self._entities.candidates(text, limit=CANDIDATE_LIMIT)
+            props = self._graph.props
+            ranked = rank_entity_props(
+                text,
+                ((i, props[i]) for i in sorted(ids) if i in self._graph),
+                limit=limit,
+                min_score=min_score,
+                types=types,
+                statuses=statuses,
+            )
+            return [
+                EntityMatch(
+                    entity=self._view(r.id), matched=r.matched, score=r.score, exact=r.exact
+                )
+                for r in ranked
+            ]
 
     @staticmethod
     def _rel_view(rel: Rel) -> RelView:
@@ -614,7 +625,7 @@ class EmbeddedStore:
             for node_id, label in self._graph.labels.items():
                 props = self._graph.props[node_id]
                 if is_statement(label, props):
-                    index.add(node_id, props["text"])
+                    index.add(node_id, label, props["text"])
             self._statements, self._statements_of = index, self._graph
         return self._statements
 
@@ -626,9 +637,9 @@ class EmbeddedStore:
         for node_id, label, props in node_rows:
             old = self._graph.props.get(node_id)
             if old is not None and is_statement(self._graph.labels[node_id], old):
-                index.remove(node_id, old["text"])
+                index.remove(node_id, self._graph.labels[node_id], old["text"])
             if is_statement(label, props):
-                index.add(node_id, props["text"])
+                index.add(node_id, label, props["text"])
 
     def search_statements(
         self,
@@ -645,7 +656,7 @@ class EmbeddedStore:
             return []
         with self._lock:
             self._refresh()
-            ids = self._statement_index().candidates(terms)
+            ids = self._statement_index().candidates(terms, labels)
             candidates = [self._view(i) for i in sorted(ids) if i in self._graph]
         return rank_statements(
             text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score

@@ -54,7 +54,7 @@ from kag.store.base import (
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
-from kag.store.entity_lookup import query_terms, rank_entities
+from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
 from kag.store.neo4j.queries import catalogue, documents, engine, read, schema, write
 from kag.store.neo4j.queries import feedback as queries_feedback
 from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
@@ -69,7 +69,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-_FULLTEXT_CANDIDATES = 100
+_FULLTEXT_CANDIDATES = CANDIDATE_LIMIT
 _STATEMENT_CANDIDATES = 1000
 
 
@@ -643,25 +643,23 @@ class Neo4jStore:
     def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
         """Store an answer node and its ``CITES`` links in one write transaction."""
         cites = RelType.CITES.value
-        by_label: dict[Label, list[str]] = defaultdict(list)
-        for target in dict.fromkeys(cited_ids):
+        targets = list(dict.fromkeys(cited_ids))
+        for target in targets:
             try:
-                label = label_for(target)
-                self.schema.check_pattern(Label.ANSWER, cites, label)
+                self.schema.check_pattern(Label.ANSWER, cites, label_for(target))
             except (ValueError, SchemaViolation) as exc:
                 raise InvalidInput(f"answer {answer.id} not stored: {exc}") from exc
-            by_label[label].append(target)
+        rows = [{"id": rel_id(cites, answer.id, t), "target": t} for t in targets]
 
         def work(tx: ManagedTransaction) -> None:
             tx.run(engine.UPSERT_ANSWER, answer=answer.props()).consume()
-            for label, targets in by_label.items():
-                rows = [{"id": rel_id(cites, answer.id, t), "target": t} for t in targets]
-                found = tx.run(engine.cite_nodes(label), answer_id=answer.id, rows=rows)
-                if found.single(strict=True)["written"] != len(rows):
-                    raise InvalidInput(
-                        f"answer {answer.id} not stored: it cites {label.value} nodes that do "
-                        "not exist"
-                    )
+            if not rows:
+                return
+            found = tx.run(engine.CITE_NODES, answer_id=answer.id, rows=rows)
+            if found.single(strict=True)["written"] != len(rows):
+                raise InvalidInput(
+                    f"answer {answer.id} not stored: it cites nodes that do not exist"
+                )
 
         self._write_tx(work)
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from graph_schema import Label, cypher_label
-
 #: Layer nodes whose text has a token starting with one of the ``$lucene`` prefix terms.
 FULLTEXT_STATEMENT_CANDIDATES: Final[str] = """
 CALL db.index.fulltext.queryNodes('statements', $lucene, {limit: $limit}) YIELD node
@@ -24,13 +22,19 @@ SET a = $answer
 GET_ANSWER: Final[str] = "MATCH (a:Answer {id: $id}) RETURN properties(a) AS props"
 
 
-def cite_nodes(label: Label) -> str:
-    """``CITES`` links from ``$answer_id`` to the ``label`` nodes of ``$rows`` ``{id, target}``;
-    returns how many targets were found."""
-    return (
-        "MATCH (a:Answer {id: $answer_id})\n"
-        "UNWIND $rows AS row\n"
-        f"MATCH (t:{cypher_label(label)} {{id: row.target}})\n"
-        "MERGE (a)-[r:CITES {id: row.id}]->(t)\n"
-        "RETURN count(r) AS written"
-    )
+#: ``CITES`` links from ``$answer_id`` to the nodes of ``$rows`` ``{id, target}`` (a layer node
+#: or an entity, one index seek per label); returns how many targets were found.
+CITE_NODES: Final[str] = """
+MATCH (a:Answer {id: $answer_id})
+UNWIND $rows AS row
+CALL (row) {
+  MATCH (t:Entity {id: row.target}) RETURN t
+  UNION ALL MATCH (t:Knowledge {id: row.target}) RETURN t
+  UNION ALL MATCH (t:Experience {id: row.target}) RETURN t
+  UNION ALL MATCH (t:Wisdom {id: row.target}) RETURN t
+  UNION ALL MATCH (t:Insight {id: row.target}) RETURN t
+  UNION ALL MATCH (t:Situation {id: row.target}) RETURN t
+}
+MERGE (a)-[r:CITES {id: row.id}]->(t)
+RETURN count(r) AS written
+"""
