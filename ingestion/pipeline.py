@@ -23,7 +23,7 @@ from graph_schema.properties import DocumentRecord
 from ingestion.loaders import SkippedFile, discover, load_file, load_text, source_of
 from ingestion.models import LoadedDocument
 from ingestion.report import DocumentOutcome, IngestReport, LlmEstimate
-from ingestion.run import DELETED_HASH, DocumentJob, RunState
+from ingestion.run import DELETED_HASH, DocumentJob, Pending, RunState
 from kag.errors import InvalidInput
 from kag.settings import Settings
 from kag.store import GraphStore, WriteBatch
@@ -144,16 +144,23 @@ class IngestionPipeline:
         outcomes: list[DocumentOutcome] = []
         group: list[DocumentJob] = []
         size = self.settings.ingestion.documents_per_batch
-        for item in documents:
-            if isinstance(item, SkippedFile):
-                self._done(state, outcomes, [state.skipped(item)])
-                continue
-            group.append(state.plan(item))
-            if len(group) >= size:
-                self._done(state, outcomes, state.run_group(group))
-                group = []
-        if group:
-            self._done(state, outcomes, state.run_group(group))
+        in_flight: list[Pending] = []
+        try:
+            for item in documents:
+                if isinstance(item, SkippedFile):
+                    in_flight.append(state.skipped(item))
+                    continue
+                group.append(state.plan(item))
+                if len(group) >= size:
+                    submitted = state.run_group(group)
+                    # the previous group's writes ran while this group was parsed
+                    self._done(state, outcomes, [state.finish(p) for p in in_flight])
+                    in_flight, group = submitted, []
+            if group:
+                in_flight += state.run_group(group)
+            self._done(state, outcomes, [state.finish(p) for p in in_flight])
+        finally:
+            state.close()
         if self._nlp is None and state.nlp_loaded is not None:
             self._nlp = state.nlp_loaded  # later runs of this pipeline reuse the model
         estimate: LlmEstimate | None = state.estimate() if dry_run else None

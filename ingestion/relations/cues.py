@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 NAME: Final = "nlp-cues"
-CONFIDENCE_PARSE: Final = 0.85
-CONFIDENCE_NOUN: Final = 0.8
+CONFIDENCE_PARSE: Final = 0.95
+CONFIDENCE_NOUN: Final = 0.9
 CONFIDENCE_NEAREST: Final = 0.55
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -98,11 +98,16 @@ def _by_relation(relation: RelationType) -> bool:
     return relation.label.strip().lower().endswith(" by")
 
 
+_STEM = 6
+
+
 def _token_matches(token: Token, word: str) -> bool:
     if token.lower_ == word or token.lemma_.lower() == word:
         return True
     # "headquarter" -> "headquartered", "integrat" forms: long cue stems match inflections
-    return len(word) >= 6 and token.lower_.startswith(word) and len(token.lower_) - len(word) <= 3
+    return (
+        len(word) >= _STEM and token.lower_.startswith(word) and len(token.lower_) - len(word) <= 3
+    )
 
 
 class CueRelationFinder:
@@ -118,6 +123,11 @@ class CueRelationFinder:
                 words = tuple(cue.lower().split())
                 if words:
                     self._cues.setdefault(words[0], []).append(_Cue(relation, words))
+        # long cue words also match inflections ("headquartered"): index them by their stem
+        self._stems: dict[str, list[tuple[str, list[_Cue]]]] = {}
+        for key, cues in self._cues.items():
+            if len(key) >= _STEM:
+                self._stems.setdefault(key[:_STEM], []).append((key, cues))
 
     # -- cue matching ----------------------------------------------------------------------------
     def _candidates(self, token: Token) -> list[_Cue]:
@@ -125,7 +135,7 @@ class CueRelationFinder:
         found = [c for k in keys for c in self._cues.get(k, ())]
         found += [
             c
-            for key, cues in self._cues.items()
+            for key, cues in self._stems.get(token.lower_[:_STEM], ())
             if key not in keys and _token_matches(token, key)
             for c in cues
         ]

@@ -341,6 +341,13 @@ class GraphStore(Protocol):
         """Decision nodes whose ``action`` is one of these, ordered by ``created_at`` then id."""
         ...
 
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statement assertions (``kind`` statement) of these layer labels with one of these
+        statuses, ordered by id (what new statements may be linked to)."""
+        ...
+
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write one document version and retire the document's older versions, atomically.
 

@@ -554,6 +554,22 @@ class EmbeddedStore:
         views.sort(key=lambda v: (str(v.props.get("created_at", "")), v.id))
         return views
 
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statements of these layers with one of these statuses, ordered by id."""
+        wanted = {s.value for s in statuses}
+        with self._lock:
+            self._refresh()
+            ids = [
+                node_id
+                for layer in set(layers)
+                for node_id in self._graph.nodes_with(layer)
+                if self._graph.props[node_id].get("kind") == AssertionKind.STATEMENT.value
+                and self._graph.props[node_id].get("status") in wanted
+            ]
+            return [self._view(i) for i in sorted(ids)]
+
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write a document version and retire its older versions in one transaction."""
         check_batch(self.schema, batch)

@@ -55,6 +55,7 @@ from kag.store.base import (
 )
 from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
+from kag.store.neo4j import retire
 from kag.store.neo4j.queries import catalogue, documents, engine, read, schema, write
 from kag.store.neo4j.queries import feedback as queries_feedback
 from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
@@ -474,54 +475,28 @@ class Neo4jStore:
             for r in self._read(documents.LIST_DECISIONS, actions=sorted(set(actions)))
         ]
 
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statements of these layers with one of these statuses, ordered by id."""
+        wanted = sorted({label.value for label in layers})
+        if not wanted:
+            return []
+        return [
+            node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(
+                documents.LIST_STATEMENTS, labels=wanted, statuses=[s.value for s in statuses]
+            )
+        ]
+
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write a document version and retire its older versions in one transaction."""
         upsert, written = self._planned_write(batch)
-        revive_rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
-        superseded = Status.SUPERSEDED.value
-        live = [Status.PROPOSED.value, Status.APPROVED.value]
+        rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
 
         def work(tx: ManagedTransaction) -> ReplaceSummary:
             upsert(tx)
-            revived: list[str] = []
-            if revive_rows:
-                record = tx.run(
-                    documents.REVIVE_SUPERSEDED, rows=revive_rows, superseded=superseded
-                ).single(strict=True)
-                revived = list(record["ids"])
-            affected, chunk_ids = set(revived), set[str]()
-            if version > 1:
-                record = tx.run(
-                    documents.RETIRED_EVIDENCE, document_id=document_id, version=version
-                ).single(strict=True)
-                affected.update(record["assertion_ids"])
-                chunk_ids.update(record["chunk_ids"])
-            removed, orphaned = 0, []
-            if affected:
-                ids = sorted(affected)
-                record = tx.run(documents.DELETE_STALE_EVIDENCE, ids=ids).single(strict=True)
-                removed = int(record["removed"])
-                chunk_ids.update(record["chunk_ids"])
-                record = tx.run(
-                    documents.SUPERSEDE_ORPHANED,
-                    ids=ids,
-                    live_statuses=live,
-                    superseded=superseded,
-                ).single(strict=True)
-                orphaned = sorted(record["ids"])
-            pruned = 0
-            if chunk_ids:
-                record = tx.run(documents.PRUNE_RETIRED_CHUNKS, chunk_ids=sorted(chunk_ids)).single(
-                    strict=True
-                )
-                pruned = int(record["removed"])
-            return ReplaceSummary(
-                written=written,
-                superseded=tuple(orphaned),
-                revived=tuple(sorted(revived)),
-                evidence_removed=removed,
-                chunks_removed=pruned,
-            )
+            return retire.retire(tx, document_id, version, retire.revive(tx, rows), written)
 
         return self._write_tx(work)
 
