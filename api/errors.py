@@ -192,6 +192,9 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(exc.headers or {})
     if isinstance(exc, BodyTooLarge):
         detail = exc.detail
+    elif status == 400 and isinstance(exc.detail, str) and exc.detail != phrase:
+        # The parsers' own words (e.g. a malformed multipart body) help the client fix it.
+        detail = f"{detail} ({exc.detail.rstrip('.')})"
     if status == 405:
         headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     return problem_response(request, status, code, detail, headers=headers)

@@ -16,6 +16,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import AdminDep, AnalystDep, RuntimeDep, StoreDep
 from api.errors import ApiProblem
@@ -135,7 +136,21 @@ async def upload(
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind == "multipart/form-data":
         limit = runtime.settings.api.max_upload_files
-        form = await request.form(max_files=limit + 1, max_fields=10)
+        try:
+            form = await request.form(max_files=limit, max_fields=10)
+        except StarletteHTTPException as exc:  # the parser stops at the limit, before the rest
+            if "Too many files" in str(exc.detail):
+                raise _invalid(
+                    [
+                        {
+                            "type": "too_long",
+                            "loc": ("files",),
+                            "msg": f"at most {limit} files in one upload "
+                            "(KAG_API__MAX_UPLOAD_FILES)",
+                        }
+                    ]
+                ) from None
+            raise
         try:
             files = _files(form, limit)
             return await to_thread.run_sync(

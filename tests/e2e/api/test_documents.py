@@ -173,6 +173,22 @@ def test_a_hostile_file_name_stays_a_name(api: RunningApi, api_config: Settings)
     assert not Path("/tmp/evil name.md").exists()
 
 
+def test_too_many_files(store_settings: Settings, tmp_path: Path) -> None:
+    settings = api_settings(store_settings, tmp_path / "state", max_upload_files=2)
+    tokens = issue_keys(settings)
+    with serve(settings) as url, RunningApi(url, tokens).client(Role.ADMIN) as admin:
+        three = admin.post("/v1/documents", files=sample_files())
+        two = admin.post("/v1/documents", files=sample_files(SAMPLES[:2]))
+        texts = admin.post(
+            "/v1/documents",
+            json={"documents": [{"source": f"t{i}", "text": "x"} for i in range(3)]},
+        )
+    problem = assert_problem(three, 422, "validation-error")
+    assert "at most 2 files" in problem["errors"][0]["message"]
+    assert two.status_code == 202
+    assert texts.status_code == 202  # the limit is on files; texts have the request size limit
+
+
 def test_upload_size_limit(store_settings: Settings, tmp_path: Path) -> None:
     settings = api_settings(store_settings, tmp_path / "state", max_upload_bytes=10_000)
     tokens = issue_keys(settings)

@@ -23,7 +23,7 @@ from tests.support.api_server import ApiProcess, issue_keys, settings_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-COPIES = 3  # every sample document three times (as different documents): a longer job
+COPIES = 2  # every sample document twice (as different documents): a longer job
 
 
 def make_documents(folder: Path) -> list[Path]:
