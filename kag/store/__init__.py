@@ -2,6 +2,8 @@
 
 from kag.store.base import (
     AggregateRow,
+    DocumentPage,
+    DocumentSummary,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
@@ -9,6 +11,7 @@ from kag.store.base import (
     NodeView,
     ObservationQuery,
     RelView,
+    ReplaceSummary,
     StoreCounts,
     Subgraph,
     WriteBatch,
@@ -18,6 +21,8 @@ from kag.store.factory import ensure_schema, load_schema, open_store
 
 __all__ = [
     "AggregateRow",
+    "DocumentPage",
+    "DocumentSummary",
     "EntityMatch",
     "EvidenceSpan",
     "GraphPath",
@@ -25,6 +30,7 @@ __all__ = [
     "NodeView",
     "ObservationQuery",
     "RelView",
+    "ReplaceSummary",
     "StoreCounts",
     "Subgraph",
     "WriteBatch",
