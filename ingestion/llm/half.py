@@ -81,7 +81,12 @@ class LlmHalf:
                 converted = extractor.extract(title, chunk)
             except ExtractionError as exc:
                 invalid += 1
-                logger.warning("LLM extraction skipped for chunk %s: %s", chunk.id, exc.message)
+                # the message may quote the answer (document text): the log names the chunk only
+                logger.warning(
+                    "LLM extraction skipped for chunk %s (%s)",
+                    chunk.id,
+                    "invalid answer" if exc.raw_output is not None else "call failed",
+                )
                 if extractor.stats.consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
                     raise BudgetExceeded(
                         f"{MAX_CONSECUTIVE_FAILURES} LLM calls failed in a row, last: {exc.message}"
