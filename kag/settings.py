@@ -105,6 +105,13 @@ class EngineSettings(BaseModel):
         default="fast", description="fast: tagger only; full: plus parser and NER (~10 ms more)"
     )
     store_answers: bool = Field(default=True, description="store answers as Answer nodes")
+    passages: int = Field(
+        default=5,
+        ge=0,
+        le=50,
+        description="passages offered (as passages, not facts) when no reviewed fact answers "
+        "the question; 0 turns the hybrid passage search off",
+    )
 
 
 class ApiSettings(BaseModel):

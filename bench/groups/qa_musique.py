@@ -100,7 +100,8 @@ def load_ingest() -> MusiqueIngest:
 
 
 def cited_passages(answer: Answer, documents: dict[str, PassageKey]) -> list[PassageKey]:
-    """Passages of the answer's evidence, in citation order, each once."""
+    """Passages of the answer's evidence in citation order, then the passages it offers (when
+    no reviewed fact answered), each once."""
     ranked: dict[PassageKey, None] = {}
     for citation in answer.citations:
         for hop in citation.hops:
@@ -108,6 +109,10 @@ def cited_passages(answer: Answer, documents: dict[str, PassageKey]) -> list[Pas
                 key = documents.get(span.document_id)
                 if key is not None:
                     ranked[key] = None
+    for passage in answer.passages:
+        key = documents.get(passage.document_id)
+        if key is not None:
+            ranked[key] = None
     return list(ranked)
 
 

@@ -225,6 +225,24 @@ class DocumentSummary(_Frozen):
     statuses: dict[str, int] = Field(default_factory=dict)
 
 
+class PassageView(_Frozen):
+    """A live chunk as a passage for text retrieval: its text, document and mentioned entities.
+
+    Attributes:
+        entity_ids: entities the chunk ``MENTIONS`` (not rejected or superseded), sorted.
+    """
+
+    chunk_id: str
+    document_id: str
+    document_source: str
+    document_title: str
+    version: int
+    start: int
+    end: int
+    text: str
+    entity_ids: tuple[str, ...] = ()
+
+
 class DocumentPage(_Frozen):
     """One page of documents ordered by source, and how many there are in all."""
 
@@ -373,6 +391,11 @@ class GraphStore(Protocol):
     ) -> DocumentPage:
         """Documents ordered by source then id (only ``ids`` when given), a page at a time, each
         with the chunks of its current version and the assertions those chunks evidence."""
+        ...
+
+    def list_passages(self, *, after: str | None = None, limit: int = 1000) -> list[PassageView]:
+        """Chunks of current document versions ordered by chunk id, those after ``after``, at
+        most ``limit`` of them (what the engine's passage index is built from)."""
         ...
 
     def record_feedback(self, feedback: FeedbackRecord) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph_schema import Label, Status, stable_id
+from graph_schema.properties import EntityRecord, MentionRecord
 from kag.store import GraphStore, WriteBatch
 from tests.contract.test_document_versions import (
     ACME,
@@ -80,3 +81,46 @@ def test_a_document_without_chunks_counts_zero(store: GraphStore) -> None:
     store.write(WriteBatch(documents=(doc,)))
     [summary] = store.list_documents().items
     assert (summary.chunks, summary.assertions, summary.statuses) == (0, 0, {})
+
+
+def _mentioned(text: str, source: str, *entities: EntityRecord) -> WriteBatch:
+    doc, chunk = document(source, text)
+    return WriteBatch(
+        documents=(doc,),
+        chunks=(chunk,),
+        entities=entities,
+        mentions=tuple(MentionRecord(chunk_id=chunk.id, entity_id=e.id) for e in entities),
+    )
+
+
+def test_passages_are_live_chunks_with_their_mentions(store: GraphStore) -> None:
+    rejected = entity("Vandelay", status=Status.REJECTED)
+    store.write(_mentioned(OTHER_TEXT, "archive/a-first.txt", HOOLI, ACME, rejected))
+    store.replace_document(_batch(1, V1, (COMPETES, "Acme Corp competes")), DOC_ID, 1)
+    store.replace_document(_batch(2, V2, (SUPPLIED, "Globex is supplied")), DOC_ID, 2)
+
+    passages = store.list_passages()
+    assert [p.chunk_id for p in passages] == sorted(p.chunk_id for p in passages)
+    by_source = {p.document_source: p for p in passages}
+    # The retired v1 chunk of notes/market.txt is not a passage; its v2 chunk is.
+    assert sorted(by_source) == ["archive/a-first.txt", "notes/market.txt"]
+    market = by_source["notes/market.txt"]
+    assert (market.version, market.text, market.document_id) == (2, V2, DOC_ID)
+    assert market.end - market.start == len(market.text)
+    first = by_source["archive/a-first.txt"]
+    assert first.text == OTHER_TEXT
+    # Mentions of usable entities only (a rejected entity is not a way into the text), sorted.
+    assert first.entity_ids == tuple(sorted((HOOLI.id, ACME.id)))
+    assert market.entity_ids == ()
+
+
+def test_passages_page_by_chunk_id(store: GraphStore) -> None:
+    for i in range(5):
+        store.write(_mentioned(f"Text number {i}.", f"docs/{i}.txt", HOOLI))
+    everything = [p.chunk_id for p in store.list_passages()]
+    assert len(everything) == 5
+    first = store.list_passages(limit=2)
+    rest = store.list_passages(after=first[-1].chunk_id, limit=10)
+    assert [p.chunk_id for p in first + rest] == everything
+    assert store.list_passages(after=everything[-1]) == []
+    assert store.list_passages(limit=0) == []

@@ -10,7 +10,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from graph_schema import Label, RelType
-from kag.store.base import DocumentPage, DocumentSummary, NodeView
+from kag.store.base import (
+    DEFAULT_ENTITY_STATUSES,
+    DocumentPage,
+    DocumentSummary,
+    NodeView,
+    PassageView,
+)
 from kag.store.embedded.memgraph import MemGraph
 
 
@@ -56,3 +62,39 @@ def list_documents(
             )
         )
     return DocumentPage(total=len(documents), items=tuple(items))
+
+
+def list_passages(graph: MemGraph, *, after: str | None, limit: int) -> list[PassageView]:
+    """Live chunks (of their document's current version) ordered by id, after ``after``."""
+    usable = {s.value for s in DEFAULT_ENTITY_STATUSES}
+    mentions = RelType.MENTIONS.value
+    chunk_ids = sorted(i for i in graph.nodes_with(Label.CHUNK) if after is None or i > after)
+    passages: list[PassageView] = []
+    for chunk_id in chunk_ids:
+        if len(passages) >= max(limit, 0):
+            break
+        chunk = graph.props[chunk_id]
+        document = graph.props.get(str(chunk.get("document_id", "")))
+        if document is None or document.get("version") != chunk.get("version"):
+            continue
+        entities = sorted(
+            {
+                rel.target
+                for rel in graph.out_rels(chunk_id)
+                if rel.type == mentions and graph.props[rel.target].get("status") in usable
+            }
+        )
+        passages.append(
+            PassageView(
+                chunk_id=chunk_id,
+                document_id=str(chunk["document_id"]),
+                document_source=str(document.get("source", "")),
+                document_title=str(document.get("title", "")),
+                version=int(chunk["version"]),
+                start=int(chunk["start"]),
+                end=int(chunk["end"]),
+                text=str(chunk["text"]),
+                entity_ids=tuple(entities),
+            )
+        )
+    return passages

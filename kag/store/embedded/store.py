@@ -43,6 +43,7 @@ from kag.store.base import (
     GraphPath,
     NodeView,
     ObservationQuery,
+    PassageView,
     RelView,
     ReplaceSummary,
     StatementMatch,
@@ -589,6 +590,12 @@ class EmbeddedStore:
             return catalogue.list_documents(
                 self._graph, self._view, ids=ids, offset=max(offset, 0), limit=limit
             )
+
+    def list_passages(self, *, after: str | None = None, limit: int = 1000) -> list[PassageView]:
+        """Live chunks ordered by id, with their document and mentioned entities."""
+        with self._lock:
+            self._refresh()
+            return catalogue.list_passages(self._graph, after=after, limit=limit)
 
     def record_feedback(self, feedback: FeedbackRecord) -> None:
         """Store a feedback node and its ``FEEDBACK_ON`` link in one transaction."""

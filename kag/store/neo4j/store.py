@@ -45,6 +45,7 @@ from kag.store.base import (
     GraphPath,
     NodeView,
     ObservationQuery,
+    PassageView,
     RelView,
     ReplaceSummary,
     StatementMatch,
@@ -140,6 +141,13 @@ class Neo4jStore:
             ) from exc
         except neo4j_errors.ConstraintError as exc:
             raise Conflict(f"write refused by a graph constraint: {exc.message}") from exc
+        except neo4j_errors.TransientError as exc:
+            # The driver already retried the transaction (deadlock, lock timeout, leader
+            # switch); what escapes is the server being too busy now, not a bad request.
+            raise StoreUnavailable(
+                f"Neo4j at {self._uri} kept failing with a transient error after retries "
+                f"({exc.code}): retry the request later"
+            ) from exc
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         with self._translate():
@@ -522,6 +530,31 @@ class Neo4jStore:
             for r in records
         )
         return DocumentPage(total=total, items=items)
+
+    def list_passages(self, *, after: str | None = None, limit: int = 1000) -> list[PassageView]:
+        """Live chunks ordered by id, with their document and mentioned entities."""
+        if limit <= 0:
+            return []
+        records = self._read(
+            catalogue.PAGE_PASSAGES,
+            after=after,
+            limit=limit,
+            statuses=[s.value for s in DEFAULT_ENTITY_STATUSES],
+        )
+        return [
+            PassageView(
+                chunk_id=r["chunk_id"],
+                document_id=r["document_id"],
+                document_source=r["source"],
+                document_title=r["title"],
+                version=int(r["version"]),
+                start=int(r["start"]),
+                end=int(r["end"]),
+                text=r["text"],
+                entity_ids=tuple(r["entities"]),
+            )
+            for r in records
+        ]
 
     def record_feedback(self, feedback: FeedbackRecord) -> None:
         """Store a feedback node and its ``FEEDBACK_ON`` link in one write transaction."""
