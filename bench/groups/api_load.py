@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Final
 
 import httpx
+from pydantic import SecretStr
 
 from bench.context import BenchContext
 from bench.report import Figure, Goal
@@ -190,7 +191,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     clear_database(clearable)
     neo4j = Settings(
         store=endpoint.uri.replace("bolt://", "neo4j://", 1),
-        neo4j=Neo4jSettings(user=endpoint.user, password=endpoint.password),
+        neo4j=Neo4jSettings(user=endpoint.user, password=SecretStr(endpoint.password)),
         api=ApiSettings(state_dir=ctx.scratch / "api-state-neo4j"),
     )
     try:

@@ -126,6 +126,7 @@ class _Scored:
     bm25: dict[int, float]
     answered: bool
     ms: float
+    hops: int
 
 
 def _score(
@@ -148,6 +149,7 @@ def _score(
         bm25={k: recall_at_k(ranked, gold, k) for k in CUTOFFS},
         answered=answer.outcome in ("answered", "partial"),
         ms=ms,
+        hops=question.hops,
     )
 
 
@@ -202,6 +204,25 @@ def measure(ctx: BenchContext, ingest: MusiqueIngest) -> list[Figure]:
                 ours,
                 baselines={"bm25": round(theirs, 4)},
                 goal=goal if k == 5 else None,
+            )
+        )
+    for hops in sorted({s.hops for s in scored}):
+        group = [s for s in scored if s.hops == hops]
+        for k in CUTOFFS:
+            ours, theirs = fmean(s.recall[k] for s in group), fmean(s.bm25[k] for s in group)
+            figures.append(
+                figure(
+                    f"supporting_recall@{k} {hops}-hop",
+                    ours,
+                    baselines={"bm25": round(theirs, 4)},
+                    notes=f"{len(group)} {hops}-hop questions",
+                )
+            )
+        figures.append(
+            figure(
+                f"token_f1 {hops}-hop",
+                fmean(s.f1 for s in group),
+                notes=f"{len(group)} {hops}-hop questions",
             )
         )
     if len(scored) > _TUNED_ON:
