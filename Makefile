@@ -36,10 +36,17 @@ SAMPLE_DOCS := kag/samples/competitive/docs
 # "We" in the sample corpus is Lumenfold Systems, whose analysts wrote it.
 DEMO_ENV := KAG_STORE=$(DEMO_STORE) KAG_INGESTION__FIRST_PERSON_ENTITY="Lumenfold Systems"
 
-demo: $(RUNTIME_STAMP) ## Ingest the sample corpus into the embedded store and show kag info
+# Before an expert has reviewed anything, most NLP-only relations are still proposed: the demo
+# lets the engine use them, and every answer says so ("uses proposed (unreviewed) facts").
+DEMO_ASK := $(DEMO_ENV) KAG_ENGINE__ALLOW_PROPOSED=true $(BIN)/kag ask --no-save
+
+demo: $(RUNTIME_STAMP) ## Ingest the sample corpus into the embedded store, show kag info, answer sample questions
 	$(DEMO_ENV) $(BIN)/kag schema apply
 	$(DEMO_ENV) $(BIN)/kag ingest $(SAMPLE_DOCS)
 	$(DEMO_ENV) $(BIN)/kag info
+	$(DEMO_ASK) "How is Halvorsen Logistics Cloud related to Nordavik Group?"
+	$(DEMO_ASK) "Who supplies the sensors of the company that acquired Quillon Systems?"
+	$(DEMO_ASK) "What was Pellmark Software's revenue in 2023?"
 
 neo4j-build: $(LAUNCHER_STAMP) ## Build the Neo4j 5.26 launcher (Maven fetches the jars once into ~/.m2)
 

@@ -11,6 +11,8 @@ import time
 from statistics import fmean, median
 from typing import Final
 
+from pydantic import SecretStr
+
 from bench.context import BenchContext
 from bench.report import Figure, Goal
 from bench.scoring.golden import GoldenOutcome, evaluate
@@ -89,7 +91,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     clear_database(server)
     neo4j = Settings(
         store=endpoint.uri,
-        neo4j=Neo4jSettings(user=endpoint.user, password=endpoint.password),
+        neo4j=Neo4jSettings(user=endpoint.user, password=SecretStr(endpoint.password)),
         engine=engine,
     )
     try:

@@ -38,6 +38,18 @@ def _print_citations(answer: Answer) -> None:
                 console.print(f"      hop {hop.index + 1}: [red]no evidence span[/]")
 
 
+def _print_passages(answer: Answer) -> None:
+    if not answer.passages:
+        return
+    console.print("\n[bold]passages[/] [dim](text that may hold the answer; not reviewed facts)[/]")
+    for p in answer.passages:
+        via = f", via {', '.join(p.via)}" if p.via else ""
+        console.print(
+            f"  [cyan]\\[{p.id}][/] [dim]{escape(p.document_source)} v{p.version} "
+            f"{p.start}-{p.end}, score {p.score:.2f}{escape(via)}[/] \u201c{escape(p.quote)}\u201d"
+        )
+
+
 def _print_explain(answer: Answer) -> None:
     for i, query in enumerate(answer.cypher, 1):
         console.print(
@@ -72,6 +84,7 @@ def print_answer(answer: Answer, *, explain: bool) -> None:
         f"answer {answer.id}{escape(flags)}[/]"
     )
     _print_citations(answer)
+    _print_passages(answer)
     if explain:
         _print_explain(answer)
 

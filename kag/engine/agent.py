@@ -21,7 +21,7 @@ from langchain_core.language_models import BaseChatModel
 
 from graph_schema import Label, stable_id
 from graph_schema.properties import AnswerRecord, utc_now
-from kag.engine.answer import Answer, Outcome, Quantity
+from kag.engine.answer import Answer, Outcome, PassageRef, Quantity
 from kag.engine.budget import Budget, Clock
 from kag.engine.composer import INSUFFICIENT, TemplateComposer
 from kag.engine.critic import Verdict, criticise
@@ -29,6 +29,7 @@ from kag.engine.linking import QuestionAnalysis, analyse
 from kag.engine.llm import LlmComposer, LlmGateway, LlmPlanner
 from kag.engine.material import Material, build_material, needed_evidence
 from kag.engine.nlp import load_question_nlp
+from kag.engine.passages import PassageIndex, best_quote
 from kag.engine.planner import Attempt, DeterministicPlanner
 from kag.engine.retrieval import Retriever
 from kag.engine.selection import select
@@ -103,6 +104,7 @@ class Engine:
         self._nlp = nlp
         self.chat_model = chat_model if chat_model is not None else make_chat_model(settings)
         self.composer = TemplateComposer(store.schema)
+        self._passage_index: PassageIndex | None = None
 
     @property
     def nlp(self) -> Any:
@@ -213,7 +215,70 @@ class Engine:
                     break
         except BudgetExceeded as exc:
             run.stopped = exc.message
-        return self._compose(run)
+        answer = self._compose(run)
+        if answer.outcome == "answered" or self.settings.engine.passages == 0:
+            return answer
+        return self._with_passages(run, answer)
+
+    # -- hybrid passage search ------------------------------------------------------------------
+    def passage_index(self) -> PassageIndex:
+        """The passage index, rebuilt when the store's counts have changed since it was built."""
+        counts = self.store.counts()
+        stamp = (
+            tuple(sorted(counts.nodes.items())),
+            tuple(sorted(counts.relationships.items())),
+            tuple(sorted(counts.statuses.items())),
+        )
+        if self._passage_index is None or self._passage_index.stamp != stamp:
+            self._passage_index = PassageIndex.build(self.store, stamp)
+        return self._passage_index
+
+    def _with_passages(self, run: _Run, answer: Answer) -> Answer:
+        """Offer the passages most likely to hold the answer, as passages (never as facts)."""
+        try:
+            run.budget.start_query()
+        except BudgetExceeded as exc:
+            return answer.model_copy(
+                update={"flags": (*answer.flags, f"passage search skipped: {exc.message}")}
+            )
+        seeds = [e.entity.id for e in run.analysis.named] if run.analysis else []
+        with run.tracer.step("passages", "hybrid passage search") as detail:
+            index = self.passage_index()
+            hits = index.search(answer.question, seeds, limit=self.settings.engine.passages)
+            detail.update(indexed=len(index), found=len(hits))
+        if not hits:
+            return answer.model_copy(update={"trace": tuple(run.tracer.records)})
+        names = {
+            n.id: n.name for n in self.store.get_nodes(sorted({e for h in hits for e in h.via}))
+        }
+        refs = []
+        for rank, hit in enumerate(hits, start=1):
+            start, quote = best_quote(hit.passage, answer.question)
+            p = hit.passage
+            refs.append(
+                PassageRef(
+                    id=f"p{rank}",
+                    document_id=p.document_id,
+                    document_source=p.document_source,
+                    document_title=p.document_title,
+                    version=p.version,
+                    chunk_id=p.chunk_id,
+                    start=start,
+                    end=start + len(quote),
+                    quote=quote,
+                    score=hit.score,
+                    lexical=hit.lexical,
+                    graph=hit.graph,
+                    via=tuple(names.get(e, e) for e in hit.via),
+                )
+            )
+        listed = ", ".join(f"[{r.id}] {r.document_title or r.document_source}" for r in refs)
+        text = (
+            f"{answer.text} Passages that may hold the answer (text, not reviewed facts): {listed}."
+        )
+        return answer.model_copy(
+            update={"text": text, "passages": tuple(refs), "trace": tuple(run.tracer.records)}
+        )
 
     def _round(self, run: _Run, attempt: Attempt) -> _Round:
         assert run.analysis is not None

@@ -105,6 +105,27 @@ class Citation(_Frozen):
         return " ".join(parts)
 
 
+class PassageRef(_Frozen):
+    """A passage offered when no reviewed fact answers: where it is and why it was chosen.
+
+    A passage is text, not a fact: nothing in it has been extracted into the answer or reviewed.
+    """
+
+    id: str = Field(description="p1, p2, ... referenced from the answer text as [p1]")
+    document_id: str
+    document_source: str
+    document_title: str
+    version: int
+    chunk_id: str
+    start: int = Field(description="offset of the quote in the document's normalised text")
+    end: int
+    quote: str = Field(description="the passage's sentence sharing most words with the question")
+    score: float
+    lexical: float = Field(description="BM25 share of the score (best passage = 1)")
+    graph: float = Field(description="mention-graph share: reached through these entities")
+    via: tuple[str, ...] = Field(default=(), description="names of the entities that led here")
+
+
 class Quantity(_Frozen):
     """A number computed by the query executor, with its unit, period and citations."""
 
@@ -156,6 +177,7 @@ class Answer(_Frozen):
     shape: QuestionShape | None = None
     citations: tuple[Citation, ...] = ()
     quantities: tuple[Quantity, ...] = ()
+    passages: tuple[PassageRef, ...] = ()
     cypher: tuple[CypherQuery, ...] = ()
     trace: tuple[TraceRecord, ...] = ()
     flags: tuple[str, ...] = ()

@@ -2,12 +2,15 @@
 
 from kag.store.base import (
     AggregateRow,
+    DocumentPage,
+    DocumentSummary,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
     GraphStore,
     NodeView,
     ObservationQuery,
+    PassageView,
     RelView,
     ReplaceSummary,
     StoreCounts,
@@ -19,12 +22,15 @@ from kag.store.factory import ensure_schema, load_schema, open_store
 
 __all__ = [
     "AggregateRow",
+    "DocumentPage",
+    "DocumentSummary",
     "EntityMatch",
     "EvidenceSpan",
     "GraphPath",
     "GraphStore",
     "NodeView",
     "ObservationQuery",
+    "PassageView",
     "RelView",
     "ReplaceSummary",
     "StoreCounts",

@@ -21,6 +21,7 @@ from graph_schema.properties import (
     DocumentRecord,
     EntityRecord,
     EvidenceRecord,
+    FeedbackRecord,
     LinkRecord,
     MentionRecord,
 )
@@ -209,6 +210,47 @@ class StoreCounts(_Frozen):
     statuses: dict[str, int]
 
 
+class DocumentSummary(_Frozen):
+    """A document with what its current version holds.
+
+    Attributes:
+        document: the document node (source, title, version, content hash, ...).
+        chunks: chunks of the current version.
+        assertions: distinct layer nodes evidenced by those chunks.
+        statuses: those assertions by review status.
+    """
+
+    document: NodeView
+    chunks: int
+    assertions: int
+    statuses: dict[str, int] = Field(default_factory=dict)
+
+
+class PassageView(_Frozen):
+    """A live chunk as a passage for text retrieval: its text, document and mentioned entities.
+
+    Attributes:
+        entity_ids: entities the chunk ``MENTIONS`` (not rejected or superseded), sorted.
+    """
+
+    chunk_id: str
+    document_id: str
+    document_source: str
+    document_title: str
+    version: int
+    start: int
+    end: int
+    text: str
+    entity_ids: tuple[str, ...] = ()
+
+
+class DocumentPage(_Frozen):
+    """One page of documents ordered by source, and how many there are in all."""
+
+    total: int
+    items: tuple[DocumentSummary, ...]
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """The storage port. Implementations: ``EmbeddedStore`` and ``Neo4jStore``."""
@@ -305,44 +347,6 @@ class GraphStore(Protocol):
         """Counts per label, relationship type and status."""
         ...
 
-    # -- engine: query plans, statement search, answers ------------------------------------------
-    def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
-        """Run a typed query plan (compiled to Cypher on Neo4j, natively on the embedded store).
-
-        Raises:
-            InvalidInput: the plan uses a type outside the schema.
-            BudgetExceeded: the query ran longer than ``timeout_s``.
-        """
-        ...
-
-    def search_statements(
-        self,
-        text: str,
-        *,
-        labels: Sequence[Label] = STATEMENT_LABELS,
-        statuses: Sequence[Status] = DEFAULT_STATUSES,
-        limit: int = 10,
-        min_score: float = 50.0,
-    ) -> list[StatementMatch]:
-        """Layer nodes (situations, principles, episodes, ...) whose text matches ``text``."""
-        ...
-
-    def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
-        """Store an answer node with ``CITES`` links to the nodes it cites, in one transaction.
-
-        Raises:
-            InvalidInput: a cited node does not exist (nothing is written).
-        """
-        ...
-
-    def get_answer(self, answer_id: str) -> AnswerRecord:
-        """A stored answer.
-
-        Raises:
-            NotFound: no answer has this id.
-        """
-        ...
-
     # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
     def list_entities(self) -> list[NodeView]:
         """Every entity, whatever its status, ordered by id (the resolver's catalogue)."""
@@ -379,6 +383,71 @@ class GraphStore(Protocol):
 
         A ``superseded`` assertion of the batch (evidenced again by this version) takes the
         status the batch gives it. Deleting a document is a new version without chunks.
+        """
+        ...
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """Documents ordered by source then id (only ``ids`` when given), a page at a time, each
+        with the chunks of its current version and the assertions those chunks evidence."""
+        ...
+
+    def list_passages(self, *, after: str | None = None, limit: int = 1000) -> list[PassageView]:
+        """Chunks of current document versions ordered by chunk id, those after ``after``, at
+        most ``limit`` of them (what the engine's passage index is built from)."""
+        ...
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store feedback on an answer: a ``Feedback`` node and ``FEEDBACK_ON`` to the answer,
+        in one transaction.
+
+        Raises:
+            NotFound: no answer has ``feedback.answer_id`` (nothing is written).
+            Conflict: a feedback with this id exists already (nothing is changed).
+        """
+        ...
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """The feedback on an answer, oldest first (by ``created_at``, then id)."""
+        ...
+
+    # -- engine: query plans, statement search, answers ------------------------------------------
+    def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
+        """Run a typed query plan (compiled to Cypher on Neo4j, natively on the embedded store).
+
+        Raises:
+            InvalidInput: the plan uses a type outside the schema.
+            BudgetExceeded: the query ran longer than ``timeout_s``.
+        """
+        ...
+
+    def search_statements(
+        self,
+        text: str,
+        *,
+        labels: Sequence[Label] = STATEMENT_LABELS,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        limit: int = 10,
+        min_score: float = 50.0,
+    ) -> list[StatementMatch]:
+        """Layer nodes (situations, principles, episodes, ...) whose text matches ``text``."""
+        ...
+
+    def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
+        """Store an answer node with ``CITES`` links to the nodes it cites, in one transaction.
+
+        Raises:
+            InvalidInput: a cited node does not exist (nothing is written).
+        """
+        ...
+
+    def get_answer(self, answer_id: str) -> AnswerRecord:
+        """A stored answer.
+
+        Raises:
+            NotFound: no answer has this id.
         """
         ...
 

@@ -30,18 +30,20 @@ from graph_schema import (
     schema_version,
 )
 from graph_schema.model import rel_id
-from graph_schema.properties import AnswerRecord, DecisionRecord
-from kag.errors import InvalidInput, NotFound, StoreUnavailable
+from graph_schema.properties import AnswerRecord, DecisionRecord, FeedbackRecord
+from kag.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from kag.store.base import (
     DEFAULT_ENTITY_STATUSES,
     DEFAULT_STATUSES,
     STATEMENT_LABELS,
     AggregateRow,
+    DocumentPage,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
     NodeView,
     ObservationQuery,
+    PassageView,
     RelView,
     ReplaceSummary,
     StatementMatch,
@@ -51,7 +53,7 @@ from kag.store.base import (
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
-from kag.store.embedded import curation, sql
+from kag.store.embedded import catalogue, curation, sql
 from kag.store.embedded.aggregate import aggregate_observations
 from kag.store.embedded.documents import DocumentRetirer
 from kag.store.embedded.memgraph import MemGraph, Rel
@@ -525,6 +527,110 @@ class EmbeddedStore:
             statuses=dict(sorted(statuses.items())),
         )
 
+    # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
+    def list_entities(self) -> list[NodeView]:
+        """Every entity, whatever its status, ordered by id."""
+        with self._lock:
+            self._refresh()
+            return [self._view(i) for i in sorted(self._graph.nodes_with(Label.ENTITY))]
+
+    def assertions_by_fingerprint(self, fingerprints: Sequence[str]) -> list[NodeView]:
+        """Layer nodes with one of these fingerprints, any status, ordered by id."""
+        layers = self.schema.layer_labels()
+        with self._lock:
+            self._refresh()
+            index = self._graph.by_fingerprint
+            ids = {i for fp in set(fingerprints) for i in index.get(fp, ())}
+            return [self._view(i) for i in sorted(ids) if self._graph.labels[i] in layers]
+
+    def list_decisions(self, actions: Sequence[str]) -> list[NodeView]:
+        """Decisions with one of these actions, ordered by ``created_at`` then id."""
+        wanted = set(actions)
+        with self._lock:
+            self._refresh()
+            views = [
+                self._view(i)
+                for i in self._graph.nodes_with(Label.DECISION)
+                if self._graph.props[i].get("action") in wanted
+            ]
+        views.sort(key=lambda v: (str(v.props.get("created_at", "")), v.id))
+        return views
+
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statements of these layers with one of these statuses, ordered by id."""
+        wanted = {s.value for s in statuses}
+        with self._lock:
+            self._refresh()
+            ids = [
+                node_id
+                for layer in set(layers)
+                for node_id in self._graph.nodes_with(layer)
+                if self._graph.props[node_id].get("kind") == AssertionKind.STATEMENT.value
+                and self._graph.props[node_id].get("status") in wanted
+            ]
+            return [self._view(i) for i in sorted(ids)]
+
+    def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
+        """Write a document version and retire its older versions in one transaction."""
+        check_batch(self.schema, batch)
+        node_ups, rel_ups = plan_writes(batch)
+        with _gc_paused(), self._transaction() as conn:
+            written = self._write_planned(conn, node_ups, rel_ups)
+            retirer = DocumentRetirer(conn, self._graph, self._set_status)
+            return retirer.retire(batch, document_id, version, written)
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """A page of documents ordered by source, with live chunk and assertion counts."""
+        with self._lock:
+            self._refresh()
+            return catalogue.list_documents(
+                self._graph, self._view, ids=ids, offset=max(offset, 0), limit=limit
+            )
+
+    def list_passages(self, *, after: str | None = None, limit: int = 1000) -> list[PassageView]:
+        """Live chunks ordered by id, with their document and mentioned entities."""
+        with self._lock:
+            self._refresh()
+            return catalogue.list_passages(self._graph, after=after, limit=limit)
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store a feedback node and its ``FEEDBACK_ON`` link in one transaction."""
+        on = RelType.FEEDBACK_ON.value
+        with self._transaction() as conn:
+            if self._graph.labels.get(feedback.answer_id) is not Label.ANSWER:
+                raise NotFound(
+                    f"no answer has id {feedback.answer_id!r}; feedback goes on a stored answer"
+                )
+            if feedback.id in self._graph:
+                raise Conflict(f"feedback {feedback.id} exists already; it is never overwritten")
+            rid = rel_id(on, feedback.id, feedback.answer_id)
+            node_rows = [(feedback.id, Label.FEEDBACK, feedback.props())]
+            rel_rows = [(rid, on, feedback.id, feedback.answer_id, {"id": rid})]
+            conn.executemany(
+                sql.UPSERT_NODE, [(i, lab.value, orjson.dumps(p)) for i, lab, p in node_rows]
+            )
+            conn.executemany(
+                sql.UPSERT_REL, [(i, t, s, d, orjson.dumps(p)) for i, t, s, d, p in rel_rows]
+            )
+            self._apply(node_rows, rel_rows)
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """Feedback on an answer, oldest first."""
+        on = RelType.FEEDBACK_ON.value
+        with self._lock:
+            self._refresh()
+            found = [
+                FeedbackRecord.from_props(self._graph.props[rel.source])
+                for rel in self._graph.in_rels(answer_id)
+                if rel.type == on
+            ]
+        return sorted(found, key=lambda f: (f.created_at, f.id))
+
     # -- engine: query plans, statement search, answers ------------------------------------------
     def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
         """Run a query plan natively on the read model."""
@@ -614,60 +720,6 @@ class EmbeddedStore:
         if props is None or label is not Label.ANSWER:
             raise NotFound(f"no answer with id {answer_id!r}; answer ids start with 'ans_'")
         return AnswerRecord.model_validate(props)
-
-    # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
-    def list_entities(self) -> list[NodeView]:
-        """Every entity, whatever its status, ordered by id."""
-        with self._lock:
-            self._refresh()
-            return [self._view(i) for i in sorted(self._graph.nodes_with(Label.ENTITY))]
-
-    def assertions_by_fingerprint(self, fingerprints: Sequence[str]) -> list[NodeView]:
-        """Layer nodes with one of these fingerprints, any status, ordered by id."""
-        layers = self.schema.layer_labels()
-        with self._lock:
-            self._refresh()
-            index = self._graph.by_fingerprint
-            ids = {i for fp in set(fingerprints) for i in index.get(fp, ())}
-            return [self._view(i) for i in sorted(ids) if self._graph.labels[i] in layers]
-
-    def list_decisions(self, actions: Sequence[str]) -> list[NodeView]:
-        """Decisions with one of these actions, ordered by ``created_at`` then id."""
-        wanted = set(actions)
-        with self._lock:
-            self._refresh()
-            views = [
-                self._view(i)
-                for i in self._graph.nodes_with(Label.DECISION)
-                if self._graph.props[i].get("action") in wanted
-            ]
-        views.sort(key=lambda v: (str(v.props.get("created_at", "")), v.id))
-        return views
-
-    def list_statements(
-        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
-    ) -> list[NodeView]:
-        """Statements of these layers with one of these statuses, ordered by id."""
-        wanted = {s.value for s in statuses}
-        with self._lock:
-            self._refresh()
-            ids = [
-                node_id
-                for layer in set(layers)
-                for node_id in self._graph.nodes_with(layer)
-                if self._graph.props[node_id].get("kind") == AssertionKind.STATEMENT.value
-                and self._graph.props[node_id].get("status") in wanted
-            ]
-            return [self._view(i) for i in sorted(ids)]
-
-    def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
-        """Write a document version and retire its older versions in one transaction."""
-        check_batch(self.schema, batch)
-        node_ups, rel_ups = plan_writes(batch)
-        with _gc_paused(), self._transaction() as conn:
-            written = self._write_planned(conn, node_ups, rel_ups)
-            retirer = DocumentRetirer(conn, self._graph, self._set_status)
-            return retirer.retire(batch, document_id, version, written)
 
     # -- curation (issue 6: review queue, decisions, undo, pruning, analytics) -----------------
     def relationships_of(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,7 +30,7 @@ from graph_schema import (
     schema_version,
 )
 from graph_schema.model import normalise_name
-from graph_schema.properties import AnswerRecord, DecisionRecord, utc_now
+from graph_schema.properties import AnswerRecord, DecisionRecord, FeedbackRecord, utc_now
 from kag.errors import BudgetExceeded, Conflict, InvalidInput, NotFound, StoreUnavailable
 from kag.settings import Neo4jSettings
 from kag.store.base import (
@@ -38,11 +38,14 @@ from kag.store.base import (
     DEFAULT_STATUSES,
     STATEMENT_LABELS,
     AggregateRow,
+    DocumentPage,
+    DocumentSummary,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
     NodeView,
     ObservationQuery,
+    PassageView,
     RelView,
     ReplaceSummary,
     StatementMatch,
@@ -55,7 +58,8 @@ from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
 from kag.store.neo4j import retire
 from kag.store.neo4j.patching import PatchWork
-from kag.store.neo4j.queries import curation, documents, engine, read, schema, write
+from kag.store.neo4j.queries import catalogue, curation, documents, engine, read, schema, write
+from kag.store.neo4j.queries import feedback as queries_feedback
 from kag.store.patch import AssertionSummary, EntitySummary, GraphPatch, PatchSummary
 from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
 from kag.store.traversal import breadth_first
@@ -139,6 +143,13 @@ class Neo4jStore:
             ) from exc
         except neo4j_errors.ConstraintError as exc:
             raise Conflict(f"write refused by a graph constraint: {exc.message}") from exc
+        except neo4j_errors.TransientError as exc:
+            # The driver already retried the transaction (deadlock, lock timeout, leader
+            # switch); what escapes is the server being too busy now, not a bad request.
+            raise StoreUnavailable(
+                f"Neo4j at {self._uri} kept failing with a transient error after retries "
+                f"({exc.code}): retry the request later"
+            ) from exc
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         with self._translate():
@@ -449,6 +460,129 @@ class Neo4jStore:
             statuses=dict(sorted(statuses.items())),
         )
 
+    # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
+    def list_entities(self) -> list[NodeView]:
+        """Every entity, whatever its status, ordered by id."""
+        return [
+            node_view(r["id"], Label.ENTITY, r["props"])
+            for r in self._read(documents.LIST_ENTITIES)
+        ]
+
+    def assertions_by_fingerprint(self, fingerprints: Sequence[str]) -> list[NodeView]:
+        """Layer nodes with one of these fingerprints, any status, ordered by id."""
+        wanted = sorted(set(fingerprints))
+        if not wanted:
+            return []
+        return [
+            node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(documents.ASSERTIONS_BY_FINGERPRINT, fingerprints=wanted)
+        ]
+
+    def list_decisions(self, actions: Sequence[str]) -> list[NodeView]:
+        """Decisions with one of these actions, ordered by ``created_at`` then id."""
+        return [
+            node_view(r["id"], Label.DECISION, r["props"])
+            for r in self._read(documents.LIST_DECISIONS, actions=sorted(set(actions)))
+        ]
+
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statements of these layers with one of these statuses, ordered by id."""
+        wanted = sorted({label.value for label in layers})
+        if not wanted:
+            return []
+        return [
+            node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(
+                documents.LIST_STATEMENTS, labels=wanted, statuses=[s.value for s in statuses]
+            )
+        ]
+
+    def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
+        """Write a document version and retire its older versions in one transaction."""
+        upsert, written = self._planned_write(batch)
+        rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
+
+        def work(tx: ManagedTransaction) -> ReplaceSummary:
+            upsert(tx)
+            return retire.retire(tx, document_id, version, retire.revive(tx, rows), written)
+
+        return self._write_tx(work)
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """A page of documents ordered by source, with live chunk and assertion counts."""
+        wanted = list(dict.fromkeys(ids)) if ids is not None else None
+        total = int(self._read(catalogue.COUNT_DOCUMENTS, ids=wanted)[0]["total"])
+        records = (
+            self._read(catalogue.PAGE_DOCUMENTS, ids=wanted, offset=max(offset, 0), limit=limit)
+            if limit > 0
+            else []
+        )
+        items = tuple(
+            DocumentSummary(
+                document=node_view(r["id"], Label.DOCUMENT, r["props"]),
+                chunks=int(r["chunks"]),
+                assertions=len(r["statuses"]),
+                statuses=dict(sorted(Counter(r["statuses"]).items())),
+            )
+            for r in records
+        )
+        return DocumentPage(total=total, items=items)
+
+    def list_passages(self, *, after: str | None = None, limit: int = 1000) -> list[PassageView]:
+        """Live chunks ordered by id, with their document and mentioned entities."""
+        if limit <= 0:
+            return []
+        records = self._read(
+            catalogue.PAGE_PASSAGES,
+            after=after,
+            limit=limit,
+            statuses=[s.value for s in DEFAULT_ENTITY_STATUSES],
+        )
+        return [
+            PassageView(
+                chunk_id=r["chunk_id"],
+                document_id=r["document_id"],
+                document_source=r["source"],
+                document_title=r["title"],
+                version=int(r["version"]),
+                start=int(r["start"]),
+                end=int(r["end"]),
+                text=r["text"],
+                entity_ids=tuple(r["entities"]),
+            )
+            for r in records
+        ]
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store a feedback node and its ``FEEDBACK_ON`` link in one write transaction."""
+        rid = rel_id(RelType.FEEDBACK_ON.value, feedback.id, feedback.answer_id)
+
+        def work(tx: ManagedTransaction) -> int:
+            record = tx.run(
+                queries_feedback.CREATE_FEEDBACK,
+                answer_id=feedback.answer_id,
+                feedback=feedback.props(),
+                rel_id=rid,
+            ).single(strict=True)
+            return int(record["written"])
+
+        if not self._write_tx(work):
+            raise NotFound(
+                f"no answer has id {feedback.answer_id!r}; feedback goes on a stored answer"
+            )
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """Feedback on an answer, oldest first."""
+        return [
+            FeedbackRecord.from_props(r["props"])
+            for r in self._read(queries_feedback.LIST_FEEDBACK, answer_id=answer_id)
+        ]
+
     # -- engine: query plans, statement search, answers ------------------------------------------
     def read_query(
         self, query: str, params: Mapping[str, Any], *, timeout_s: float | None = None
@@ -545,56 +679,6 @@ class Neo4jStore:
         if not records:
             raise NotFound(f"no answer with id {answer_id!r}; answer ids start with 'ans_'")
         return AnswerRecord.model_validate(dict(records[0]["props"]))
-
-    # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
-    def list_entities(self) -> list[NodeView]:
-        """Every entity, whatever its status, ordered by id."""
-        return [
-            node_view(r["id"], Label.ENTITY, r["props"])
-            for r in self._read(documents.LIST_ENTITIES)
-        ]
-
-    def assertions_by_fingerprint(self, fingerprints: Sequence[str]) -> list[NodeView]:
-        """Layer nodes with one of these fingerprints, any status, ordered by id."""
-        wanted = sorted(set(fingerprints))
-        if not wanted:
-            return []
-        return [
-            node_view(r["id"], label_for(r["id"]), r["props"])
-            for r in self._read(documents.ASSERTIONS_BY_FINGERPRINT, fingerprints=wanted)
-        ]
-
-    def list_decisions(self, actions: Sequence[str]) -> list[NodeView]:
-        """Decisions with one of these actions, ordered by ``created_at`` then id."""
-        return [
-            node_view(r["id"], Label.DECISION, r["props"])
-            for r in self._read(documents.LIST_DECISIONS, actions=sorted(set(actions)))
-        ]
-
-    def list_statements(
-        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
-    ) -> list[NodeView]:
-        """Statements of these layers with one of these statuses, ordered by id."""
-        wanted = sorted({label.value for label in layers})
-        if not wanted:
-            return []
-        return [
-            node_view(r["id"], label_for(r["id"]), r["props"])
-            for r in self._read(
-                documents.LIST_STATEMENTS, labels=wanted, statuses=[s.value for s in statuses]
-            )
-        ]
-
-    def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
-        """Write a document version and retire its older versions in one transaction."""
-        upsert, written = self._planned_write(batch)
-        rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
-
-        def work(tx: ManagedTransaction) -> ReplaceSummary:
-            upsert(tx)
-            return retire.retire(tx, document_id, version, retire.revive(tx, rows), written)
-
-        return self._write_tx(work)
 
     # -- curation (issue 6: review queue, decisions, undo, pruning, analytics) -----------------
     def relationships_of(
