@@ -12,6 +12,7 @@ from api.question_nlp import SerialNlp
 from api.ratelimit import RateLimiter
 from api.store_holder import StoreHolder, StoreOpener
 from kag.engine import Engine
+from kag.engine.passages import PassageCache
 from kag.settings import Settings
 from kag.state import AnswerOwners, JobStore, KeyStore, StateDB
 from kag.store import GraphStore, open_store
@@ -34,6 +35,7 @@ class Runtime:
     limiter: RateLimiter
     metrics: ApiMetrics
     answer_writes: threading.Lock = field(default_factory=threading.Lock)
+    passages: PassageCache = field(default_factory=PassageCache)
 
     @classmethod
     def open(
@@ -61,8 +63,8 @@ class Runtime:
         return runtime
 
     def engine(self, store: GraphStore) -> Engine:
-        """An engine over ``store`` sharing the process's question pipeline (cheap to build)."""
-        return Engine(store, self.settings, nlp=self.nlp)
+        """An engine over ``store`` sharing the process's question pipeline and passage index."""
+        return Engine(store, self.settings, nlp=self.nlp, passages=self.passages)
 
     def close(self) -> None:
         """Stop the job runner (the current job resumes at the next start), close the store

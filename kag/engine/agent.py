@@ -29,7 +29,7 @@ from kag.engine.linking import QuestionAnalysis, analyse
 from kag.engine.llm import LlmComposer, LlmGateway, LlmPlanner
 from kag.engine.material import Material, build_material, needed_evidence
 from kag.engine.nlp import load_question_nlp
-from kag.engine.passages import PassageIndex, best_quote
+from kag.engine.passages import PassageCache, PassageIndex, best_quote
 from kag.engine.planner import Attempt, DeterministicPlanner
 from kag.engine.retrieval import Retriever
 from kag.engine.selection import select
@@ -88,6 +88,7 @@ class Engine:
         chat_model: BaseChatModel | None = None,
         nlp: Any | None = None,
         clock: Clock = time.monotonic,
+        passages: PassageCache | None = None,
     ) -> None:
         """Build an engine.
 
@@ -97,6 +98,7 @@ class Engine:
             chat_model: a chat model to use instead of the configured one (``KAG_LLM``).
             nlp: a spaCy pipeline for questions (loaded from the settings when ``None``).
             clock: a monotonic clock (tests drive deadlines with a fake one).
+            passages: a passage-index cache to share between engines (one per engine if unset).
         """
         self.store = store
         self.settings = settings
@@ -104,7 +106,7 @@ class Engine:
         self._nlp = nlp
         self.chat_model = chat_model if chat_model is not None else make_chat_model(settings)
         self.composer = TemplateComposer(store.schema)
-        self._passage_index: PassageIndex | None = None
+        self._passages = passages if passages is not None else PassageCache()
 
     @property
     def nlp(self) -> Any:
@@ -223,15 +225,7 @@ class Engine:
     # -- hybrid passage search ------------------------------------------------------------------
     def passage_index(self) -> PassageIndex:
         """The passage index, rebuilt when the store's counts have changed since it was built."""
-        counts = self.store.counts()
-        stamp = (
-            tuple(sorted(counts.nodes.items())),
-            tuple(sorted(counts.relationships.items())),
-            tuple(sorted(counts.statuses.items())),
-        )
-        if self._passage_index is None or self._passage_index.stamp != stamp:
-            self._passage_index = PassageIndex.build(self.store, stamp)
-        return self._passage_index
+        return self._passages.get(self.store)
 
     def _with_passages(self, run: _Run, answer: Answer) -> Answer:
         """Offer the passages most likely to hold the answer, as passages (never as facts)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -181,6 +182,29 @@ class PassageIndex:
                 graph[i] += weight * damp
                 via[i].add(entity_id)
         return graph, via
+
+
+class PassageCache:
+    """One passage index per store, shared by the engines of a process (the API builds an
+    engine per request), rebuilt when the store's counts change; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: PassageIndex | None = None
+
+    def get(self, store: GraphStore) -> PassageIndex:
+        """The current index of ``store`` (built or rebuilt as needed)."""
+        counts = store.counts()
+        stamp = (
+            store.location,
+            tuple(sorted(counts.nodes.items())),
+            tuple(sorted(counts.relationships.items())),
+            tuple(sorted(counts.statuses.items())),
+        )
+        with self._lock:
+            if self._index is None or self._index.stamp != stamp:
+                self._index = PassageIndex.build(store, stamp)
+            return self._index
 
 
 _SENTENCE: Final = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")

@@ -9,7 +9,7 @@ import pytest
 from graph_schema.properties import EntityRecord, MentionRecord
 from kag.engine import Engine
 from kag.engine.nlp import load_question_nlp
-from kag.engine.passages import PassageIndex, PassageWeights, best_quote, terms
+from kag.engine.passages import PassageCache, PassageIndex, PassageWeights, best_quote, terms
 from kag.settings import EngineSettings, Settings
 from kag.store import GraphStore, WriteBatch
 from tests.support.builders import document, entity
@@ -128,3 +128,17 @@ def test_an_empty_store_offers_nothing(
     answer = Engine(store, settings, nlp=nlp).ask(QUESTION)
     assert answer.outcome == "insufficient_evidence"
     assert answer.passages == ()
+
+
+def test_engines_sharing_a_cache_share_one_index(
+    corpus: GraphStore, store_settings: Settings, nlp: Any
+) -> None:
+    cache = PassageCache()
+    settings = store_settings.model_copy(update={"engine": EngineSettings(store_answers=False)})
+    first = Engine(corpus, settings, nlp=nlp, passages=cache)
+    second = Engine(corpus, settings, nlp=nlp, passages=cache)
+    assert first.passage_index() is second.passage_index()
+    _write(corpus, "docs/more.txt", "More text about Harriet Vane.", (VANE,))
+    rebuilt = second.passage_index()
+    assert rebuilt is first.passage_index()
+    assert len(rebuilt) == len(TEXTS) + 1
