@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.deps import ExpertDep, SettingsDep, StoreDep
 from api.schemas.curation import (
@@ -39,6 +39,7 @@ from kag.curation.models import (
     ReviewPage,
 )
 from kag.curation.pruning import Pruner, PruneReport
+from kag.errors import InvalidInput
 from kag.state import ApiKey, Role
 from kag.store import GraphStore
 
@@ -71,6 +72,18 @@ DecisionIdPath = Annotated[
 _DECIDE = problem_responses(*STORE_ERRORS, *BODY_ERRORS, 404, 409)
 
 
+def _once(request: Request) -> None:
+    """Refuse a scalar query parameter given more than once (only list filters repeat)."""
+    lists = {"kinds", "layers", "types", "documents", "extractors", "statuses", "actions", "rules"}
+    for name in dict.fromkeys(request.query_params.keys()):
+        count = len(request.query_params.getlist(name))
+        if count > 1 and name not in lists:
+            raise InvalidInput(f"query parameter {name!r} was given {count} times; give it once")
+
+
+_ONCE = [Depends(_once)]
+
+
 def _actor(key: ApiKey) -> Actor:
     return Actor(name=key.name, role="admin" if key.role is Role.ADMIN else "expert")
 
@@ -79,7 +92,12 @@ def _curator(store: GraphStore, settings: SettingsDep) -> Curator:
     return Curator(store, settings.curation)
 
 
-@router.get("/queue", summary="The review queue", responses=problem_responses(*STORE_ERRORS, 422))
+@router.get(
+    "/queue",
+    summary="The review queue",
+    responses=problem_responses(*STORE_ERRORS, 422),
+    dependencies=_ONCE,
+)
 def review_queue(
     key: ExpertDep, store: StoreDep, settings: SettingsDep, query: Annotated[QueueQuery, Query()]
 ) -> ReviewPage:
@@ -196,7 +214,12 @@ def undo(
         return _curator(store, settings).undo(decision_id, _actor(key), body.reason)
 
 
-@router.get("/decisions", summary="The audit log", responses=problem_responses(*STORE_ERRORS, 422))
+@router.get(
+    "/decisions",
+    summary="The audit log",
+    responses=problem_responses(*STORE_ERRORS, 422),
+    dependencies=_ONCE,
+)
 def history(
     key: ExpertDep,
     store: StoreDep,
@@ -219,7 +242,12 @@ def decision(
     return _curator(store, settings).decision(decision_id)
 
 
-@router.get("/prune", summary="Pruning dry run", responses=problem_responses(*STORE_ERRORS, 422))
+@router.get(
+    "/prune",
+    summary="Pruning dry run",
+    responses=problem_responses(*STORE_ERRORS, 422),
+    dependencies=_ONCE,
+)
 def prune_dry_run(
     key: ExpertDep,
     store: StoreDep,

@@ -39,7 +39,7 @@ class QueueQuery(_Body):
     min_confidence: float | None = Field(default=None, ge=0, le=1)
     max_confidence: float | None = Field(default=None, ge=0, le=1)
     statuses: list[Status] = Field(default=[Status.PROPOSED])
-    entity_id: str | None = None
+    entity_id: str | None = Field(default=None, max_length=100)
     text: str | None = Field(default=None, max_length=200)
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=50, ge=1, le=1000)
@@ -75,10 +75,10 @@ class QueueQuery(_Body):
 class HistoryQuery(_Body):
     """Filters and paging of the audit log (newest first)."""
 
-    target_id: str | None = None
-    actor: str | None = None
+    target_id: str | None = Field(default=None, max_length=100)
+    actor: str | None = Field(default=None, max_length=200)
     actions: list[str] | None = None
-    batch_id: str | None = None
+    batch_id: str | None = Field(default=None, max_length=100)
     include_undone: bool = True
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=50, ge=1, le=1000)

@@ -145,3 +145,5 @@ def test_pruning_dry_run_writes_nothing(graph: GraphStore, api: RunningApi) -> N
             client.get("/v1/curation/prune", params={"rules": "no_such_rule"}), 422, "invalid-input"
         )
         assert client.get("/v1/curation/decisions").json()["total"] == 0
+        twice = client.get("/v1/curation/decisions", params=[("batch_id", "a"), ("batch_id", "b")])
+        assert_problem(twice, 422, "invalid-input")
