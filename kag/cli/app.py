@@ -13,7 +13,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from kag.cli import ask, ingest, samples, schema
+from kag.cli import ask, ingest, prune, review, samples, schema
 from kag.cli.common import err_console
 from kag.errors import KagError
 
@@ -29,6 +29,8 @@ schema.register(app)
 ingest.register(app)
 samples.register(app)
 ask.register(app)
+review.register(app)
+prune.register(app)
 
 
 def main() -> None:
