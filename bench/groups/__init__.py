@@ -18,6 +18,7 @@ GROUP_MODULES: Final[tuple[str, ...]] = (
     "bench.groups.engine_latency",
     "bench.groups.qa_musique",
     "bench.groups.ingestion",
+    "bench.groups.curation",
 )
 
 
