@@ -81,9 +81,7 @@ def contradictions(ctx: RuleContext) -> list[Proposal]:
         ids = sorted(m.node.id for m in members)
         if any(frozenset(ids) <= dismissed for dismissed in ctx.dismissed):
             continue
-        ranked = sorted(
-            members, key=lambda m: (_strength(m, ctx.decided), m.node.id), reverse=True
-        )
+        ranked = sorted(members, key=lambda m: (_strength(m, ctx.decided), m.node.id), reverse=True)
         clear = _strength(ranked[0], ctx.decided) > _strength(ranked[1], ctx.decided)
         losers = [m.node.id for m in ranked[1:] if m.node.id not in ctx.decided]
         titles = " vs ".join(ctx.title(m.node.id) for m in ranked)
