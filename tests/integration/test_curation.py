@@ -118,6 +118,10 @@ def test_decisions_are_recorded_and_undo_restores_exactly(corpus: GraphStore) ->
     obs = observation(curator)
     value = float(props(corpus, obs.id)["value"])  # type: ignore[arg-type]
     edited = curator.edit(obs.id, AssertionEdit(value=value + 1), ANN, "misread figure")
+    customer = first(curator, QueueFilter(types=("CUSTOMER_OF",)))
+    retyped = curator.edit(customer.id, AssertionEdit(predicate="PARTNERS_WITH"), ANN, "kind")
+    statement = first(curator, QueueFilter(layers=(Layer.KNOWLEDGE,), types=("statement",)))
+    lesson = curator.edit(statement.id, AssertionEdit(layer=Layer.WISDOM), ANN, "a lesson")
     merge = first(curator, QueueFilter(kinds=("merge_candidate",)))
     merged = curator.approve(merge.id, ANN, "same body")
     wrong = curator.merge(CORVANE, PELLMARK, ANN, "looked alike")
@@ -151,11 +155,13 @@ def test_decisions_are_recorded_and_undo_restores_exactly(corpus: GraphStore) ->
     assert reject.touched > 0
     assert reject.created_at
     history = curator.history(HistoryFilter(actor=ANN.name), PageRequest(limit=100))
-    assert history.total == 6
+    assert history.total == 8
     assert [d.action for d in history.items] == [
         "split",
         "merge",
         "merge",
+        "edit",
+        "edit",
         "edit",
         "approve",
         "reject",
@@ -165,7 +171,7 @@ def test_decisions_are_recorded_and_undo_restores_exactly(corpus: GraphStore) ->
 
     with pytest.raises(Conflict, match="changed since"):
         curator.undo(wrong.decisions[0].id, ANN)  # the split changed what the merge did
-    for result in (split, wrong, merged, edited, approved, rejected):
+    for result in (split, wrong, merged, lesson, retyped, edited, approved, rejected):
         assert result.batch_id is not None
         undone = curator.undo(result.batch_id, ANN, "session replayed")
         assert [d.action for d in undone.decisions] == ["undo"]
