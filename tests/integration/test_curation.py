@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graph_schema import Layer, Status
+from graph_schema import Label, Layer, Status
 from ingestion.resolve import entity_id
 from kag.curation import (
     Actor,
@@ -26,7 +26,7 @@ from kag.curation import (
 )
 from kag.errors import Conflict, InvalidInput, NotFound
 from kag.store import GraphStore
-from tests.support.curation import dump, ingest_corpus, ingest_corpus_revised
+from tests.support.curation import corpus_pipeline, dump, ingest_corpus, ingest_corpus_revised
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -320,3 +320,25 @@ def test_reingesting_the_corpus_keeps_every_verdict(
     # the expert's decisions are all still standing
     history = curator.history(HistoryFilter(actor=ANN.name), PageRequest(limit=100))
     assert not any(d.undone for d in history.items)
+
+
+def test_new_documents_follow_merges_and_splits(corpus: GraphStore, nlp: Language) -> None:
+    curator = Curator(corpus)
+    quillon = entity_id("company", "Quillon Systems")
+    brannock = entity_id("company", "Brannock Industrial Group")
+    curator.merge(quillon, brannock, ANN, "testing: one company")
+    curator.merge(CORVANE, PELLMARK, ANN, "looked alike")
+    curator.split(PELLMARK, SplitRequest(names=("Corvane Robotics",)), ANN, "two firms")
+    memo = "Quillon Systems is headquartered in Lisbon. Corvane Robotics is headquartered in Oslo."
+    corpus_pipeline(corpus, nlp).ingest_texts([("memos/new.md", memo)])
+    lisbon = entity_id("place", "Lisbon")
+    oslo = entity_id("place", "Oslo")
+    facts = {
+        (s.node.props["subject_id"], s.node.props["object_id"])
+        for s in corpus.assertion_summaries([Status.PROPOSED, Status.APPROVED], [Label.KNOWLEDGE])
+        if s.node.props.get("predicate") == "HEADQUARTERED_IN"
+    }
+    assert (brannock, lisbon) in facts
+    assert (quillon, lisbon) not in facts
+    assert (CORVANE, oslo) in facts
+    assert (PELLMARK, oslo) not in facts
