@@ -5,6 +5,7 @@ real ingestion pipeline. A failing cell fails the test; the notebooks carry no o
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -22,17 +23,18 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> str:
+def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A kernel spec for this interpreter (the venv's), in a private Jupyter data dir."""
     from ipykernel.kernelspec import install
 
     data = tmp_path_factory.mktemp("jupyter")
-    os.environ["JUPYTER_DATA_DIR"] = str(data)
     install(kernel_name=KERNEL, prefix=str(data / "prefix"))
     spec = data / "prefix" / "share" / "jupyter" / "kernels" / KERNEL
     (data / "kernels").mkdir(exist_ok=True)
     spec.rename(data / "kernels" / KERNEL)
-    return KERNEL
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_DATA_DIR", str(data))
+        yield KERNEL
 
 
 @pytest.mark.parametrize("name", ["curation.ipynb", "explore.ipynb"])
