@@ -696,7 +696,7 @@ class EmbeddedStore:
             return []
         with self._lock:
             self._refresh()
-            ids = self._statement_index().candidates(terms, labels)
+            ids = self._statement_index().scoring(terms, labels, min_score)
             candidates = [self._view(i) for i in sorted(ids) if i in self._graph]
         return rank_statements(
             text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score
