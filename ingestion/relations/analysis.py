@@ -1,0 +1,73 @@
+"""One sentence prepared for the learned finder: its candidate spans and their features.
+
+Shared by the finder (:mod:`ingestion.relations.learned`) and the lexicon builder
+(:mod:`ingestion.relations.training`), so that training sees exactly the candidates and features
+the finder will see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ingestion.relations.features import pair_features, sentence_class, subject_features
+from ingestion.relations.spans import CandidateSpan, candidate_spans
+from ingestion.relations.values import date_spans, squash
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span as SpacySpan
+
+KnownFor = Callable[[CandidateSpan], list[str]]
+
+
+@dataclass
+class SentenceAnalysis:
+    """A sentence with its candidate argument spans."""
+
+    sent: SpacySpan
+    klass: str
+    candidates: list[CandidateSpan]
+
+    def subject_features(self) -> list[list[str]]:
+        """Features of every candidate as the sentence's subject, in candidate order."""
+        return [subject_features(self.sent, c, self.klass) for c in self.candidates]
+
+    def object_features(self, subject: int, known_for: KnownFor) -> list[tuple[int, list[str]]]:
+        """Features of every candidate that can be an object of ``candidates[subject]``.
+
+        Candidates overlapping the subject or naming the same thing are left out.
+        """
+        s = self.candidates[subject]
+        s_key = squash(s.name)
+        out: list[tuple[int, list[str]]] = []
+        for i, o in enumerate(self.candidates):
+            if o.start < s.end and s.start < o.end:
+                continue
+            if squash(o.name) == s_key:
+                continue
+            feats = pair_features(self.sent, s, o, self.klass)
+            feats.extend(f"known_for={r}" for r in known_for(o))
+            out.append((i, feats))
+        return out
+
+
+def analyse(
+    sent: SpacySpan,
+    known: Mapping[str, str],
+    date_templates: Mapping[str, str],
+    extra: list[CandidateSpan] | None = None,
+) -> SentenceAnalysis:
+    """Propose the candidate spans of ``sent``.
+
+    Args:
+        sent: A parsed sentence.
+        known: Known values by squashed surface (see :func:`candidate_spans`).
+        date_templates: Output templates of dates by granularity.
+        extra: More candidates (e.g. entity mentions found by other extractors).
+    """
+    candidates = candidate_spans(sent, known, date_spans(sent, dict(date_templates)))
+    if extra:
+        seen = {(c.start, c.end, c.value) for c in candidates}
+        candidates.extend(c for c in extra if (c.start, c.end, c.value) not in seen)
+    return SentenceAnalysis(sent=sent, klass=sentence_class(sent), candidates=candidates)

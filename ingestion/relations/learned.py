@@ -1,0 +1,184 @@
+"""The learned relation finder: relations found by the scorers of a relation lexicon.
+
+For each sentence the finder proposes candidate spans (see :mod:`ingestion.relations.spans`),
+picks the sentence's subject with the lexicon's subject scorer, scores every other candidate as
+the object of every relation type, and emits the triples whose estimated probability of being
+true reaches the relation's threshold — at most ``max_per_sentence`` per relation, and never two
+overlapping objects for one relation. A sentence whose best subject is too uncertain yields
+nothing. The confidence of a candidate is P(subject) x P(fact | subject).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from graph_schema import GraphSchema
+from ingestion.models import EntityMention, RelationCandidate, Span
+from ingestion.relations.analysis import SentenceAnalysis, analyse
+from ingestion.relations.base import SentenceContext
+from ingestion.relations.lexicon import RelationLexicon, load_lexicon
+from ingestion.relations.spans import CandidateSpan
+from ingestion.relations.values import squash
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span as SpacySpan
+
+logger = logging.getLogger(__name__)
+EXTRACTOR: Final = "learned"
+DATE_TYPE: Final = "date"
+VALUE_TYPE: Final = "value"
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredTriple:
+    """A triple the finder decided to emit, before it becomes a :class:`RelationCandidate`."""
+
+    subject: CandidateSpan
+    relation: str
+    object: CandidateSpan
+    subject_probability: float
+    fact_probability: float
+
+    @property
+    def confidence(self) -> float:
+        """P(subject) x P(fact | subject)."""
+        return self.subject_probability * self.fact_probability
+
+
+class LearnedRelationFinder:
+    """A :class:`~ingestion.relations.base.RelationFinder` driven by a relation lexicon."""
+
+    name: str = EXTRACTOR
+
+    def __init__(self, lexicon: RelationLexicon, schema: GraphSchema) -> None:
+        """Use ``lexicon`` for ``schema``'s ontology.
+
+        Raises:
+            ConfigurationError: the lexicon is for another ontology or finder version.
+        """
+        lexicon.check_against(schema)
+        self.lexicon = lexicon
+        self.schema = schema
+        self._known = lexicon.known_values()
+        self._known_for: dict[str, list[str]] = {}
+        for relation, entry in sorted(lexicon.relations.items()):
+            for surface in entry.values:
+                self._known_for.setdefault(squash(surface), []).append(relation)
+
+    @classmethod
+    def from_file(cls, path: Path | str, schema: GraphSchema) -> LearnedRelationFinder:
+        """Load the lexicon at ``path`` (see :func:`~ingestion.relations.lexicon.load_lexicon`)."""
+        return cls(load_lexicon(path), schema)
+
+    def analyse(
+        self, sentence: SpacySpan, mentions: Sequence[EntityMention] = (), offset: int = 0
+    ) -> SentenceAnalysis:
+        """Candidate spans of ``sentence``, including the given entity mentions."""
+        extra = [c for c in (_mention_span(sentence, m, offset) for m in mentions) if c]
+        return analyse(sentence, self._known, self.lexicon.date_templates, extra)
+
+    def decide(self, analysis: SentenceAnalysis) -> list[ScoredTriple]:
+        """The triples to emit for an analysed sentence, best first."""
+        if not analysis.candidates:
+            return []
+        subject_scorer = self.lexicon.subject
+        scores = subject_scorer.probabilities(analysis.subject_features())
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        if scores[best] < subject_scorer.threshold:
+            return []
+        subject = analysis.candidates[best]
+        by_relation: dict[str, list[tuple[float, CandidateSpan]]] = {}
+        for index, feats in analysis.object_features(best, self._object_known_for):
+            candidate = analysis.candidates[index]
+            for relation, entry in self.lexicon.relations.items():
+                p = entry.truth_probability(feats)
+                if p * scores[best] >= entry.threshold:
+                    by_relation.setdefault(relation, []).append((p, candidate))
+        out: list[ScoredTriple] = []
+        for relation, scored in by_relation.items():
+            chosen: list[CandidateSpan] = []
+            names: set[str] = set()
+            for p, cand in sorted(scored, key=lambda pc: (-pc[0], pc[1].start, pc[1].end)):
+                key = squash(cand.name)
+                if key in names or any(_overlaps(cand, c) for c in chosen):
+                    continue
+                chosen.append(cand)
+                names.add(key)
+                out.append(ScoredTriple(subject, relation, cand, scores[best], p))
+                if len(chosen) >= self.lexicon.relations[relation].max_per_sentence:
+                    break
+        return sorted(out, key=lambda t: -t.confidence)
+
+    def find(
+        self,
+        sentence: SpacySpan,
+        mentions: Sequence[EntityMention],
+        context: SentenceContext,
+    ) -> list[RelationCandidate]:
+        """Relation candidates stated by ``sentence`` (see the module docstring)."""
+        offset = context.document_offset
+        triples = self.decide(self.analyse(sentence, mentions, offset))
+        evidence = _span(sentence, sentence.start, sentence.end, offset)
+        out = [
+            RelationCandidate(
+                subject=self._mention(sentence, t.subject, t.relation, "subject", offset),
+                predicate=t.relation,
+                object=self._mention(sentence, t.object, t.relation, "object", offset),
+                evidence=evidence,
+                extractor=EXTRACTOR,
+                confidence=round(t.confidence, 4),
+            )
+            for t in triples
+        ]
+        logger.debug("learned finder: %d relation candidates in a sentence", len(out))
+        return out
+
+    def _object_known_for(self, candidate: CandidateSpan) -> list[str]:
+        return self._known_for.get(squash(candidate.name), [])
+
+    def _mention(
+        self, sentence: SpacySpan, cand: CandidateSpan, relation: str, role: str, offset: int
+    ) -> EntityMention:
+        rtype = self.schema.relation_types[relation]
+        types = rtype.domains if role == "subject" else rtype.ranges
+        if types:
+            type_ = types[0]
+        elif "date" in cand.sources or "year" in cand.sources:
+            type_ = DATE_TYPE
+        else:
+            type_ = VALUE_TYPE
+        return EntityMention(
+            name=cand.name,
+            type=type_,
+            span=_span(sentence, cand.start, cand.end, offset),
+            extractor=EXTRACTOR,
+            confidence=1.0,
+        )
+
+
+def _overlaps(a: CandidateSpan, b: CandidateSpan) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _span(sentence: SpacySpan, start: int, end: int, offset: int) -> Span:
+    doc = sentence.doc
+    start_char = doc[start].idx
+    end_char = doc[end - 1].idx + len(doc[end - 1].text)
+    return Span(start=offset + start_char, end=offset + end_char, text=doc.text[start_char:end_char])
+
+
+def _mention_span(
+    sentence: SpacySpan, mention: EntityMention, offset: int
+) -> CandidateSpan | None:
+    span = sentence.doc.char_span(
+        mention.span.start - offset, mention.span.end - offset, alignment_mode="expand"
+    )
+    if span is None or span.start < sentence.start or span.end > sentence.end:
+        return None
+    return CandidateSpan(
+        span.start, span.end, span.text, frozenset({"mention"}), ner=span[0].ent_type_
+    )

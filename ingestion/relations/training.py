@@ -1,0 +1,313 @@
+"""Building a relation lexicon from labelled sentences (Text2KGBench train format).
+
+``build_lexicon`` parses the sentences, learns date templates and known values, proposes the
+same candidate spans the finder will, and fits logistic scorers (scikit-learn, imported only
+here): one for the sentence's subject, one per relation type for objects given the subject.
+
+Labels of Text2KGBench-style training data mark only a sample of each sentence's facts (every
+relation type gets the same number of labels however common it is). Unlabelled candidates are
+therefore not all false: the object scorers learn the probability that a candidate is *labelled*,
+and the share of true facts that carry a label (``label_frequency``) is estimated on held-out
+folds as the mean score of labelled objects (Elkan & Noto, 2008). The finder divides by it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph_schema import GraphSchema
+from ingestion.relations.analysis import SentenceAnalysis, analyse
+from ingestion.relations.choice_model import fit_choice
+from ingestion.relations.lexicon import (
+    LinearScorer,
+    Provenance,
+    RelationEntry,
+    RelationLexicon,
+    SubjectModel,
+)
+from ingestion.relations.value_learning import (
+    LabelledSentence,
+    ValueStatistics,
+    learn_date_templates,
+    learn_values,
+)
+from ingestion.relations.values import squash
+from kag.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+logger = logging.getLogger(__name__)
+_EVIDENCE_PREFIXES = {"triggers": ("gov=",), "paths": ("path=",), "object_kinds": ("ner=", "src=")}
+
+
+class BuildOptions(BaseModel):
+    """Settings of a lexicon build (the defaults were chosen on Text2KGBench validation)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject_c: float = Field(default=1.0, gt=0, description="inverse L2 strength, subject")
+    relation_c: float = Field(default=1.0, gt=0, description="inverse L2 strength, relations")
+    min_feature_count: int = Field(default=2, ge=1)
+    min_value_sentences: int = Field(default=2, ge=1)
+    folds: int = Field(default=4, ge=2, description="folds for the label-frequency estimate")
+    subject_threshold: float = Field(default=0.3, ge=0, le=1)
+    relation_threshold: float = Field(default=0.5, ge=0, le=1)
+    max_per_sentence: int = Field(default=3, ge=1)
+    prune_below: float = Field(default=0.01, ge=0, description="drop smaller |weights|")
+    evidence_top: int = Field(default=25, ge=0, description="counts kept per evidence list")
+    pu_mode: Literal["weighted", "plain"] = "weighted"
+
+
+@dataclass
+class _Rows:
+    """Training rows of one scorer family: features, labels and the sentence they come from."""
+
+    features: list[list[str]] = field(default_factory=list)
+    labels: list[set[str]] = field(default_factory=list)
+    sentence: list[int] = field(default_factory=list)
+
+
+def _subject_index(analysis: SentenceAnalysis, sentence: LabelledSentence) -> list[int]:
+    gold = {squash(t.subject) for t in sentence.triples}
+    return [i for i, c in enumerate(analysis.candidates) if squash(c.name) in gold]
+
+
+def _collect(
+    analyses: Sequence[SentenceAnalysis],
+    sentences: Sequence[LabelledSentence],
+    stats: ValueStatistics,
+) -> tuple[_Rows, _Rows]:
+    subjects, objects = _Rows(), _Rows()
+    for n, (analysis, sentence) in enumerate(zip(analyses, sentences, strict=True)):
+        matches = _subject_index(analysis, sentence)
+        for i, feats in enumerate(analysis.subject_features()):
+            subjects.features.append(feats)
+            subjects.labels.append({"subject"} if i in matches else set())
+            subjects.sentence.append(n)
+        if not matches:
+            continue
+        subject = matches[0]
+        s_key = squash(analysis.candidates[subject].name)
+        gold = {(squash(t.object), t.relation) for t in sentence.triples}
+        if any(squash(t.subject) == s_key for t in sentence.triples):
+            gold = {
+                (squash(t.object), t.relation)
+                for t in sentence.triples
+                if squash(t.subject) == s_key
+            }
+
+        def known_for(c: Any, n: int = n) -> list[str]:
+            return stats.known_for(squash(c.name), exclude=n)
+
+        for i, feats in analysis.object_features(subject, known_for):
+            key = squash(analysis.candidates[i].name)
+            objects.features.append(feats)
+            objects.labels.append({r for o, r in gold if o == key})
+            objects.sentence.append(n)
+    return subjects, objects
+
+
+class _Vectoriser:
+    def __init__(self, rows: Sequence[list[str]], min_count: int) -> None:
+        counts = Counter(f for feats in rows for f in set(feats))
+        self.names = sorted(f for f, c in counts.items() if c >= min_count)
+        self.index = {f: i for i, f in enumerate(self.names)}
+
+    def matrix(self, rows: Sequence[list[str]]) -> Any:
+        from scipy.sparse import csr_matrix
+
+        indptr, indices = [0], []
+        for feats in rows:
+            cols = sorted({self.index[f] for f in feats if f in self.index})
+            indices.extend(cols)
+            indptr.append(len(indices))
+        data = [1.0] * len(indices)
+        return csr_matrix((data, indices, indptr), shape=(len(rows), len(self.names)))
+
+
+def _fit(x: Any, y: Sequence[int], c: float, weights: Sequence[float] | None = None) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=200)
+    model.fit(x, list(y), sample_weight=None if weights is None else list(weights))
+    return model
+
+
+def _fit_pu(x: Any, y: Sequence[int], c: float, frequency: float, mode: str) -> Any:
+    """Fit P(true | x) from labelled positives and unlabelled candidates (Elkan & Noto, 2008).
+
+    ``mode="plain"``: the labelled-vs-unlabelled fit ``g`` itself; the finder divides its
+    output by the label frequency ``f``. ``mode="weighted"``: an unlabelled candidate also counts
+    as a positive with weight ``(1 - f) / f * g / (1 - g)`` and as a negative with the rest of
+    its weight, and the refitted model estimates P(true) directly.
+    """
+    import numpy as np
+    from scipy.sparse import vstack
+
+    first = _fit(x, y, c)
+    if mode == "plain":
+        return first
+    labels = np.asarray(y)
+    unl = np.flatnonzero(labels == 0)
+    g = first.predict_proba(x[unl])[:, 1]
+    w = np.clip((1 - frequency) / frequency * g / np.maximum(1 - g, 1e-9), 0, 1)
+    weights = np.r_[np.ones(len(labels)), w]
+    weights[unl] = 1 - w
+    xx = vstack([x, x[unl]]).tocsr()
+    yy = np.r_[labels, np.ones(len(unl), dtype=int)].tolist()
+    return _fit(xx, yy, c, weights.tolist())
+
+
+def _scorer(model: Any, names: Sequence[str], prune: float) -> LinearScorer:
+    weights = {
+        name: round(float(w), 4)
+        for name, w in zip(names, model.coef_[0], strict=True)
+        if abs(w) >= prune
+    }
+    return LinearScorer(bias=round(float(model.intercept_[0]), 4), weights=weights)
+
+
+def _label_frequencies(
+    objects: _Rows, relations: Sequence[str], options: BuildOptions, vec: _Vectoriser
+) -> dict[str, float]:
+    """Mean held-out score of labelled objects, per relation (cross-fitted over sentences)."""
+    x = vec.matrix(objects.features)
+    folds = [s % options.folds for s in objects.sentence]
+    sums: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    for fold in range(options.folds):
+        train = [i for i, f in enumerate(folds) if f != fold]
+        held = [i for i, f in enumerate(folds) if f == fold]
+        for relation in relations:
+            y = [int(relation in objects.labels[i]) for i in train]
+            positives = [i for i in held if relation in objects.labels[i]]
+            if not positives or sum(y) == 0 or sum(y) == len(y):
+                continue
+            model = _fit(x[train], y, options.relation_c)
+            scores = model.predict_proba(x[positives])[:, 1]
+            sums[relation] += float(scores.sum())
+            counts[relation] += len(positives)
+    return {r: min(1.0, max(0.05, sums[r] / counts[r])) for r in relations if counts[r]}
+
+
+def _evidence(objects: _Rows, relation: str, top: int) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for name, prefixes in _EVIDENCE_PREFIXES.items():
+        counter: Counter[str] = Counter()
+        for feats, labels in zip(objects.features, objects.labels, strict=True):
+            if relation in labels:
+                counter.update(f for f in set(feats) if f.startswith(prefixes))
+        if name != "object_kinds":
+            counter = Counter({k.split("=", 1)[1]: v for k, v in counter.items()})
+        out[name] = dict(counter.most_common(top))
+    return out
+
+
+def build_lexicon(
+    sentences: Sequence[LabelledSentence],
+    schema: GraphSchema,
+    nlp: Language,
+    options: BuildOptions | None = None,
+    *,
+    sources: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
+) -> RelationLexicon:
+    """Build a relation lexicon for ``schema``'s ontology from labelled sentences.
+
+    Args:
+        sentences: Sentences with their gold triples (relations as relationship type names).
+        schema: The graph schema whose ontology the lexicon serves.
+        nlp: The spaCy pipeline the finder will run behind (same model, same parses).
+        options: Build settings.
+        sources: Names of the files the sentences came from, for the provenance block.
+        progress: Called with a short message at each stage.
+
+    Raises:
+        InvalidInput: no sentences, or a triple whose relation is not in the ontology.
+    """
+    opts = options or BuildOptions()
+    say = progress or (lambda _msg: None)
+    if not sentences:
+        raise InvalidInput("no labelled sentences to build a relation lexicon from")
+    for sentence in sentences:
+        for triple in sentence.triples:
+            schema.require_relation_type(triple.relation)
+    say(f"parsing {len(sentences)} sentences")
+    docs = list(nlp.pipe([s.text for s in sentences], batch_size=64))
+    templates = learn_date_templates(sentences)
+    stats = learn_values(sentences, min_sentences=opts.min_value_sentences)
+    known = {squash(k): v for values in stats.values.values() for k, v in values.items()}
+    analyses = [analyse(doc[:], known, templates) for doc in docs]
+    subjects, objects = _collect(analyses, sentences, stats)
+    logger.info(
+        "lexicon rows: %d subject candidates, %d object candidates", len(subjects.labels),
+        len(objects.labels),
+    )
+
+    say("fitting the subject chooser")
+    svec = _Vectoriser(subjects.features, opts.min_feature_count)
+    weights, none_score = fit_choice(
+        svec.matrix(subjects.features),
+        subjects.sentence,
+        [bool(y) for y in subjects.labels],
+        l2=1.0 / opts.subject_c,
+    )
+    subject = SubjectModel(
+        threshold=opts.subject_threshold,
+        none_score=round(none_score, 4),
+        weights={
+            n: round(float(w), 4)
+            for n, w in zip(svec.names, weights, strict=True)
+            if abs(w) >= opts.prune_below
+        },
+    )
+
+    relations = sorted({t.relation for s in sentences for t in s.triples})
+    ovec = _Vectoriser(objects.features, opts.min_feature_count)
+    say(f"estimating label frequencies over {opts.folds} folds")
+    frequencies = _label_frequencies(objects, relations, opts, ovec)
+    say(f"fitting {len(relations)} relation scorers")
+    x = ovec.matrix(objects.features)
+    entries: dict[str, RelationEntry] = {}
+    for name, rtype in sorted(schema.relation_types.items()):
+        y = [int(name in labels) for labels in objects.labels]
+        examples = sum(1 for s in sentences for t in s.triples if t.relation == name)
+        scorer = LinearScorer(bias=-10.0)
+        frequency = frequencies.get(name, 1.0)
+        if 0 < sum(y) < len(y):
+            model = _fit_pu(x, y, opts.relation_c, frequency, opts.pu_mode)
+            scorer = _scorer(model, ovec.names, opts.prune_below)
+        entries[name] = RelationEntry(
+            label=rtype.label,
+            examples=examples,
+            threshold=opts.relation_threshold,
+            label_frequency=frequency,
+            corrected=opts.pu_mode == "weighted",
+            max_per_sentence=opts.max_per_sentence,
+            values=dict(sorted(stats.values.get(name, {}).items())),
+            bias=scorer.bias,
+            weights=scorer.weights,
+            **_evidence(objects, name, opts.evidence_top),
+        )
+    provenance = Provenance(
+        sources=tuple(sources),
+        sentences=len(sentences),
+        triples=sum(len(s.triples) for s in sentences),
+        spacy_model=f"{nlp.meta.get('name', '?')} {nlp.meta.get('version', '?')}",
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    return RelationLexicon(
+        ontology=schema.ontology.id,
+        provenance=provenance,
+        date_templates=templates,  # type: ignore[arg-type]
+        subject=subject,
+        relations=entries,
+    )
