@@ -62,6 +62,10 @@ class IngestionSettings(BaseModel):
     nlp_only_auto_approve_threshold: float = Field(default=0.9, ge=0, le=1)
     fuzzy_merge_threshold: float = Field(default=92.0, ge=0, le=100)
     spacy_model: str | None = None
+    relation_lexicon: Path | None = Field(
+        default=None,
+        description="relation lexicon JSON (`kag lexicon build`) for the learned relation finder",
+    )
 
 
 class EngineSettings(BaseModel):

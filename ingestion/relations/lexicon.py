@@ -86,9 +86,6 @@ class RelationEntry(LinearScorer):
     examples: int = Field(default=0, ge=0, description="training triples seen")
     threshold: float = Field(default=0.5, ge=0, le=1)
     label_frequency: float = Field(default=1.0, gt=0, le=1)
-    corrected: bool = Field(
-        default=True, description="whether the weights already estimate P(true), not P(labelled)"
-    )
     max_per_sentence: int = Field(default=3, ge=1)
     triggers: dict[str, int] = Field(default_factory=dict)
     paths: dict[str, int] = Field(default_factory=dict)
@@ -97,8 +94,6 @@ class RelationEntry(LinearScorer):
 
     def truth_probability(self, features: Iterable[str]) -> float:
         """Estimated probability that the candidate fact is true (label frequency corrected)."""
-        if self.corrected:
-            return self.probability(features)
         return min(1.0, self.probability(features) / self.label_frequency)
 
 

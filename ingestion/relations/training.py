@@ -18,7 +18,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 logger = logging.getLogger(__name__)
+_KNOWN = ("known_for=", "src=known")
 _EVIDENCE_PREFIXES = {"triggers": ("gov=",), "paths": ("path=",), "object_kinds": ("ner=", "src=")}
 
 
@@ -60,10 +61,18 @@ class BuildOptions(BaseModel):
     folds: int = Field(default=4, ge=2, description="folds for the label-frequency estimate")
     subject_threshold: float = Field(default=0.3, ge=0, le=1)
     relation_threshold: float = Field(default=0.5, ge=0, le=1)
-    max_per_sentence: int = Field(default=3, ge=1)
+    max_per_sentence: int = Field(
+        default=6, ge=1, description="objects per sentence of a relation that takes lists"
+    )
+    list_share: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="a relation takes lists when this share of its labelled sentences have "
+        "several objects; other relations get one object per sentence",
+    )
     prune_below: float = Field(default=0.01, ge=0, description="drop smaller |weights|")
     evidence_top: int = Field(default=25, ge=0, description="counts kept per evidence list")
-    pu_mode: Literal["weighted", "plain"] = "weighted"
 
 
 @dataclass
@@ -133,37 +142,12 @@ class _Vectoriser:
         return csr_matrix((data, indices, indptr), shape=(len(rows), len(self.names)))
 
 
-def _fit(x: Any, y: Sequence[int], c: float, weights: Sequence[float] | None = None) -> Any:
+def _fit(x: Any, y: Sequence[int], c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=c, solver="liblinear", max_iter=200)
-    model.fit(x, list(y), sample_weight=None if weights is None else list(weights))
+    model.fit(x, list(y))
     return model
-
-
-def _fit_pu(x: Any, y: Sequence[int], c: float, frequency: float, mode: str) -> Any:
-    """Fit P(true | x) from labelled positives and unlabelled candidates (Elkan & Noto, 2008).
-
-    ``mode="plain"``: the labelled-vs-unlabelled fit ``g`` itself; the finder divides its
-    output by the label frequency ``f``. ``mode="weighted"``: an unlabelled candidate also counts
-    as a positive with weight ``(1 - f) / f * g / (1 - g)`` and as a negative with the rest of
-    its weight, and the refitted model estimates P(true) directly.
-    """
-    import numpy as np
-    from scipy.sparse import vstack
-
-    first = _fit(x, y, c)
-    if mode == "plain":
-        return first
-    labels = np.asarray(y)
-    unl = np.flatnonzero(labels == 0)
-    g = first.predict_proba(x[unl])[:, 1]
-    w = np.clip((1 - frequency) / frequency * g / np.maximum(1 - g, 1e-9), 0, 1)
-    weights = np.r_[np.ones(len(labels)), w]
-    weights[unl] = 1 - w
-    xx = vstack([x, x[unl]]).tocsr()
-    yy = np.r_[labels, np.ones(len(unl), dtype=int)].tolist()
-    return _fit(xx, yy, c, weights.tolist())
 
 
 def _scorer(model: Any, names: Sequence[str], prune: float) -> LinearScorer:
@@ -178,8 +162,12 @@ def _scorer(model: Any, names: Sequence[str], prune: float) -> LinearScorer:
 def _label_frequencies(
     objects: _Rows, relations: Sequence[str], options: BuildOptions, vec: _Vectoriser
 ) -> dict[str, float]:
-    """Mean held-out score of labelled objects, per relation (cross-fitted over sentences)."""
-    x = vec.matrix(objects.features)
+    """Mean held-out score of labelled objects, per relation (cross-fitted over sentences).
+
+    The fold models leave out the known-value features: a labelled object is more often a
+    value labelled elsewhere than an unlabelled true object is, which would inflate the mean.
+    """
+    x = vec.matrix([[f for f in feats if not f.startswith(_KNOWN)] for feats in objects.features])
     folds = [s % options.folds for s in objects.sentence]
     sums: Counter[str] = Counter()
     counts: Counter[str] = Counter()
@@ -196,6 +184,15 @@ def _label_frequencies(
             sums[relation] += float(scores.sum())
             counts[relation] += len(positives)
     return {r: min(1.0, max(0.05, sums[r] / counts[r])) for r in relations if counts[r]}
+
+
+def _max_objects(sentences: Sequence[LabelledSentence], relation: str, opts: BuildOptions) -> int:
+    """One object per sentence, unless the labels show the relation taking lists."""
+    counts = [sum(t.relation == relation for t in s.triples) for s in sentences]
+    labelled = [n for n in counts if n]
+    if labelled and sum(n > 1 for n in labelled) / len(labelled) >= opts.list_share:
+        return opts.max_per_sentence
+    return 1
 
 
 def _evidence(objects: _Rows, relation: str, top: int) -> dict[str, dict[str, int]]:
@@ -283,15 +280,13 @@ def build_lexicon(
         scorer = LinearScorer(bias=-10.0)
         frequency = frequencies.get(name, 1.0)
         if 0 < sum(y) < len(y):
-            model = _fit_pu(x, y, opts.relation_c, frequency, opts.pu_mode)
-            scorer = _scorer(model, ovec.names, opts.prune_below)
+            scorer = _scorer(_fit(x, y, opts.relation_c), ovec.names, opts.prune_below)
         entries[name] = RelationEntry(
             label=rtype.label,
             examples=examples,
             threshold=opts.relation_threshold,
             label_frequency=frequency,
-            corrected=opts.pu_mode == "weighted",
-            max_per_sentence=opts.max_per_sentence,
+            max_per_sentence=_max_objects(sentences, name, opts),
             values=dict(sorted(stats.values.get(name, {}).items())),
             bias=scorer.bias,
             weights=scorer.weights,

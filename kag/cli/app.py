@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from kag.cli import schema
+from kag.cli import lexicon, schema
 from kag.cli.common import err_console
 from kag.errors import KagError
 
@@ -25,6 +25,7 @@ app = typer.Typer(
 
 # One line per command module; keep them in this order.
 schema.register(app)
+lexicon.register(app)
 
 
 def main() -> None:
