@@ -32,9 +32,14 @@ install: $(RUNTIME_STAMP) ## Create .venv and install the engine and the spaCy m
 
 install-dev: $(DEV_STAMP) ## Install the development and test dependencies too
 
-demo: $(RUNTIME_STAMP) ## Run the main job on the embedded store (apply the schema, show kag info)
-	KAG_STORE=$(DEMO_STORE) $(BIN)/kag schema apply
-	KAG_STORE=$(DEMO_STORE) $(BIN)/kag info
+SAMPLE_DOCS := kag/samples/competitive/docs
+# "We" in the sample corpus is Lumenfold Systems, whose analysts wrote it.
+DEMO_ENV := KAG_STORE=$(DEMO_STORE) KAG_INGESTION__FIRST_PERSON_ENTITY="Lumenfold Systems"
+
+demo: $(RUNTIME_STAMP) ## Ingest the sample corpus into the embedded store and show kag info
+	$(DEMO_ENV) $(BIN)/kag schema apply
+	$(DEMO_ENV) $(BIN)/kag ingest $(SAMPLE_DOCS)
+	$(DEMO_ENV) $(BIN)/kag info
 
 neo4j-build: $(LAUNCHER_STAMP) ## Build the Neo4j 5.26 launcher (Maven fetches the jars once into ~/.m2)
 

@@ -38,12 +38,20 @@ def relation_type_name(label: str) -> str:
 
 
 class Concept(BaseModel):
-    """An entity type of the domain."""
+    """An entity type of the domain.
+
+    Extensions of the Text2KGBench format, both editable by experts: ``cues`` are head nouns
+    that make a noun phrase an instance of the concept ("the logistics software *market*"), or
+    type a name they head or stand in apposition to ("Orvik *Sensors*", "RoutePro, a routing
+    *platform*"); ``examples`` are names of instances to recognise as they are ("LiDAR").
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     qid: str
     label: str = Field(min_length=1)
+    cues: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
 
 
 class RelationDef(BaseModel):

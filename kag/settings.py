@@ -64,7 +64,22 @@ class IngestionSettings(BaseModel):
     spacy_model: str | None = None
     relation_lexicon: Path | None = Field(
         default=None,
-        description="relation lexicon JSON (`kag lexicon build`) for the learned relation finder",
+        description="a relation lexicon file; selects the learned relation finder instead of "
+        "the ontology-cue finder",
+    )
+    nlp_batch_size: int = Field(default=64, ge=1, description="texts per nlp.pipe batch")
+    documents_per_batch: int = Field(
+        default=16, ge=1, description="documents parsed together before they are written"
+    )
+    first_person_entity: str | None = Field(
+        default=None,
+        description="the organisation 'we', 'us' and 'our' refer to in the documents (e.g. the "
+        "company whose analysts wrote them); unset, first-person pronouns name no entity",
+    )
+    knowledge_statements: bool = Field(
+        default=True,
+        description="store sentences that mention an entity but state no relation or figure "
+        "as Knowledge statements (searchable text with ABOUT links)",
     )
 
 

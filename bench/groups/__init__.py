@@ -14,6 +14,7 @@ from bench.report import Figure
 GROUP_MODULES: Final[tuple[str, ...]] = (
     "bench.groups.store_writes",
     "bench.groups.qa_bm25",
+    "bench.groups.ingestion",
 )
 
 

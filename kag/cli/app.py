@@ -11,8 +11,9 @@ import logging
 import sys
 
 import typer
+from rich.markup import escape
 
-from kag.cli import lexicon, schema
+from kag.cli import ingest, lexicon, schema
 from kag.cli.common import err_console
 from kag.errors import KagError
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 
 # One line per command module; keep them in this order.
 schema.register(app)
+ingest.register(app)
 lexicon.register(app)
 
 
@@ -34,5 +36,5 @@ def main() -> None:
     try:
         app()
     except KagError as exc:  # errors raised while typer builds parameters
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
         sys.exit(2)

@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from kag.errors import KagError
 from kag.settings import Settings, get_settings
@@ -45,5 +46,5 @@ def run(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except KagError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
         raise typer.Exit(code=2) from None

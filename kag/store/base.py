@@ -170,6 +170,25 @@ class WriteSummary(_Frozen):
         return self.nodes + self.relationships
 
 
+class ReplaceSummary(_Frozen):
+    """What :meth:`GraphStore.replace_document` did.
+
+    Attributes:
+        written: the batch's nodes and relationships.
+        superseded: assertions whose only evidence was in a retired version, now ``superseded``.
+        revived: ``superseded`` assertions this batch evidences again, given the batch's status.
+        evidence_removed: evidence links into retired chunks of assertions still evidenced
+            elsewhere (removed, so citations point at live text only).
+        chunks_removed: retired chunks deleted because no evidence pointed into them any more.
+    """
+
+    written: WriteSummary
+    superseded: tuple[str, ...] = ()
+    revived: tuple[str, ...] = ()
+    evidence_removed: int = 0
+    chunks_removed: int = 0
+
+
 class StoreCounts(_Frozen):
     """What ``kag info`` shows."""
 
@@ -277,4 +296,36 @@ class GraphStore(Protocol):
 
     def counts(self) -> StoreCounts:
         """Counts per label, relationship type and status."""
+        ...
+
+    # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
+    def list_entities(self) -> list[NodeView]:
+        """Every entity, whatever its status, ordered by id (the resolver's catalogue)."""
+        ...
+
+    def assertions_by_fingerprint(self, fingerprints: Sequence[str]) -> list[NodeView]:
+        """Layer nodes whose ``fingerprint`` is one of these, any status, ordered by id."""
+        ...
+
+    def list_decisions(self, actions: Sequence[str]) -> list[NodeView]:
+        """Decision nodes whose ``action`` is one of these, ordered by ``created_at`` then id."""
+        ...
+
+    def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
+        """Write one document version and retire the document's older versions, atomically.
+
+        In one transaction: the batch is upserted as by :meth:`write`; then for every chunk of
+        ``document_id`` with a version below ``version`` (a retired chunk):
+
+        - an assertion evidenced by a retired chunk and by some other, live chunk loses the
+          evidence link into the retired chunk;
+        - an assertion evidenced only by retired chunks keeps its evidence (for audit) and, if
+          it is ``proposed`` or ``approved``, becomes ``superseded`` (its typed relationship too);
+          ``rejected`` stays ``rejected``;
+        - the retired chunk loses its ``MENTIONS`` links and is deleted when no evidence points
+          into it any more.
+
+        A ``superseded`` assertion of the batch (evidenced again by this version) takes the
+        status the batch gives it. Deleting a document is a new version without chunks.
+        """
         ...

@@ -38,6 +38,7 @@ class MemGraph:
         self.rels: dict[str, Rel] = {}
         self._out: dict[str, dict[str, Rel]] = {}
         self._in: dict[str, dict[str, Rel]] = {}
+        self.by_fingerprint: dict[str, set[str]] = {}
 
     def __contains__(self, node_id: object) -> bool:
         return node_id in self.labels
@@ -47,8 +48,13 @@ class MemGraph:
 
     def set_node(self, node_id: str, label: Label, props: dict[str, Any]) -> None:
         """Create or replace a node."""
+        old = self.props.get(node_id)
+        if old is not None and "fingerprint" in old:
+            self.by_fingerprint.get(old["fingerprint"], set()).discard(node_id)
         self.labels[node_id] = label
         self.props[node_id] = props
+        if "fingerprint" in props:
+            self.by_fingerprint.setdefault(props["fingerprint"], set()).add(node_id)
 
     def set_rel(self, rel: Rel) -> None:
         """Create or replace a relationship (moving it if its endpoints changed)."""
@@ -88,3 +94,26 @@ class MemGraph:
             if r.source in graph and r.target in graph and (rel_filter is None or rel_filter(r)):
                 graph.add_edge(r.source, r.target, key=r.id, type=r.type, props=r.props)
         return graph
+
+    # -- removal (issue 4: retiring document versions) -----------------------------------------
+    def in_rels(self, node_id: str) -> Iterator[Rel]:
+        """Relationships arriving at a node."""
+        return iter(self._in.get(node_id, {}).values())
+
+    def remove_rel(self, rid: str) -> None:
+        """Delete a relationship (no-op when absent)."""
+        rel = self.rels.pop(rid, None)
+        if rel is not None:
+            self._out[rel.source].pop(rid, None)
+            self._in[rel.target].pop(rid, None)
+
+    def remove_node(self, node_id: str) -> None:
+        """Delete a node and every relationship touching it."""
+        for rel in [*self.rels_of(node_id)]:
+            self.remove_rel(rel.id)
+        props = self.props.pop(node_id, None)
+        if props is not None and "fingerprint" in props:
+            self.by_fingerprint.get(props["fingerprint"], set()).discard(node_id)
+        self.labels.pop(node_id, None)
+        self._out.pop(node_id, None)
+        self._in.pop(node_id, None)

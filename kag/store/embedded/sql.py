@@ -43,3 +43,7 @@ UPSERT_REL: Final[str] = (
 UPDATE_NODE_PROPS: Final[str] = "UPDATE nodes SET props = ? WHERE id = ?"
 UPDATE_REL_PROPS: Final[str] = "UPDATE rels SET props = ? WHERE id = ?"
 DATA_VERSION: Final[str] = "PRAGMA data_version"
+
+# -- issue 4: retiring document versions --------------------------------------------------------
+DELETE_REL: Final[str] = "DELETE FROM rels WHERE id = ?"
+DELETE_NODE: Final[str] = "DELETE FROM nodes WHERE id = ?"

@@ -33,6 +33,7 @@ from kag.store.base import (
     NodeView,
     ObservationQuery,
     RelView,
+    ReplaceSummary,
     StoreCounts,
     Subgraph,
     WriteBatch,
@@ -41,6 +42,7 @@ from kag.store.base import (
 from kag.store.batch_check import check_batch
 from kag.store.embedded import sql
 from kag.store.embedded.aggregate import aggregate_observations
+from kag.store.embedded.documents import DocumentRetirer
 from kag.store.embedded.memgraph import MemGraph, Rel
 from kag.store.entity_lookup import TokenIndex, rank_entities
 from kag.store.traversal import breadth_first, path_sort_key
@@ -181,15 +183,21 @@ class EmbeddedStore:
         check_batch(self.schema, batch)
         node_ups, rel_ups = plan_writes(batch)
         with self._transaction() as conn:
-            node_rows = self._merge_nodes(node_ups)
-            rel_rows = self._merge_rels(rel_ups, {n.id for n in node_ups})
-            conn.executemany(
-                sql.UPSERT_NODE, [(i, lab.value, orjson.dumps(p)) for i, lab, p in node_rows]
-            )
-            conn.executemany(
-                sql.UPSERT_REL, [(i, t, s, d, orjson.dumps(p)) for i, t, s, d, p in rel_rows]
-            )
-            self._apply(node_rows, rel_rows)
+            return self._write_planned(conn, node_ups, rel_ups)
+
+    def _write_planned(
+        self, conn: sqlite3.Connection, node_ups: list[NodeUpsert], rel_ups: list[RelUpsert]
+    ) -> WriteSummary:
+        """The body of :meth:`write`, inside a transaction the caller holds."""
+        node_rows = self._merge_nodes(node_ups)
+        rel_rows = self._merge_rels(rel_ups, {n.id for n in node_ups})
+        conn.executemany(
+            sql.UPSERT_NODE, [(i, lab.value, orjson.dumps(p)) for i, lab, p in node_rows]
+        )
+        conn.executemany(
+            sql.UPSERT_REL, [(i, t, s, d, orjson.dumps(p)) for i, t, s, d, p in rel_rows]
+        )
+        self._apply(node_rows, rel_rows)
         return WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
 
     def _merge_nodes(self, ups: Sequence[NodeUpsert]) -> list[tuple[str, Label, dict[str, Any]]]:
@@ -481,3 +489,41 @@ class EmbeddedStore:
             relationships=dict(sorted(rels.items())),
             statuses=dict(sorted(statuses.items())),
         )
+
+    # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
+    def list_entities(self) -> list[NodeView]:
+        """Every entity, whatever its status, ordered by id."""
+        with self._lock:
+            self._refresh()
+            return [self._view(i) for i in sorted(self._graph.nodes_with(Label.ENTITY))]
+
+    def assertions_by_fingerprint(self, fingerprints: Sequence[str]) -> list[NodeView]:
+        """Layer nodes with one of these fingerprints, any status, ordered by id."""
+        layers = self.schema.layer_labels()
+        with self._lock:
+            self._refresh()
+            index = self._graph.by_fingerprint
+            ids = {i for fp in set(fingerprints) for i in index.get(fp, ())}
+            return [self._view(i) for i in sorted(ids) if self._graph.labels[i] in layers]
+
+    def list_decisions(self, actions: Sequence[str]) -> list[NodeView]:
+        """Decisions with one of these actions, ordered by ``created_at`` then id."""
+        wanted = set(actions)
+        with self._lock:
+            self._refresh()
+            views = [
+                self._view(i)
+                for i in self._graph.nodes_with(Label.DECISION)
+                if self._graph.props[i].get("action") in wanted
+            ]
+        views.sort(key=lambda v: (str(v.props.get("created_at", "")), v.id))
+        return views
+
+    def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
+        """Write a document version and retire its older versions in one transaction."""
+        check_batch(self.schema, batch)
+        node_ups, rel_ups = plan_writes(batch)
+        with _gc_paused(), self._transaction() as conn:
+            written = self._write_planned(conn, node_ups, rel_ups)
+            retirer = DocumentRetirer(conn, self._graph, self._set_status)
+            return retirer.retire(batch, document_id, version, written)

@@ -34,6 +34,7 @@ from kag.store.base import (
     NodeView,
     ObservationQuery,
     RelView,
+    ReplaceSummary,
     StoreCounts,
     Subgraph,
     WriteBatch,
@@ -41,7 +42,7 @@ from kag.store.base import (
 )
 from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import query_terms, rank_entities
-from kag.store.neo4j.queries import read, schema, write
+from kag.store.neo4j.queries import documents, read, schema, write
 from kag.store.traversal import breadth_first
 from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
 from kag.store.write_plan import NodeUpsert, RelUpsert, plan_writes
@@ -183,6 +184,14 @@ class Neo4jStore:
     # -- writes --------------------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> WriteSummary:
         """Upsert a batch in one transaction (all or nothing)."""
+        work, summary = self._planned_write(batch)
+        self._write_tx(work)
+        return summary
+
+    def _planned_write(
+        self, batch: WriteBatch
+    ) -> tuple[Callable[[ManagedTransaction], None], WriteSummary]:
+        """The transaction work of :meth:`write` and what it will write."""
         check_batch(self.schema, batch)
         node_ups, rel_ups = plan_writes(batch)
         node_groups: dict[Label, list[NodeUpsert]] = defaultdict(list)
@@ -223,8 +232,7 @@ class Neo4jStore:
                             "that do not exist"
                         )
 
-        self._write_tx(work)
-        return WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
+        return work, WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
 
     def set_status(self, ids: Sequence[str], status: Status) -> int:
         """Set the status of nodes (and of the relationship mirroring a relation)."""
@@ -421,3 +429,79 @@ class Neo4jStore:
             relationships=dict(sorted(rels.items())),
             statuses=dict(sorted(statuses.items())),
         )
+
+    # -- ingestion support (issue 4: documents, versions, resolution inputs) ------------------
+    def list_entities(self) -> list[NodeView]:
+        """Every entity, whatever its status, ordered by id."""
+        return [
+            node_view(r["id"], Label.ENTITY, r["props"])
+            for r in self._read(documents.LIST_ENTITIES)
+        ]
+
+    def assertions_by_fingerprint(self, fingerprints: Sequence[str]) -> list[NodeView]:
+        """Layer nodes with one of these fingerprints, any status, ordered by id."""
+        wanted = sorted(set(fingerprints))
+        if not wanted:
+            return []
+        return [
+            node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(documents.ASSERTIONS_BY_FINGERPRINT, fingerprints=wanted)
+        ]
+
+    def list_decisions(self, actions: Sequence[str]) -> list[NodeView]:
+        """Decisions with one of these actions, ordered by ``created_at`` then id."""
+        return [
+            node_view(r["id"], Label.DECISION, r["props"])
+            for r in self._read(documents.LIST_DECISIONS, actions=sorted(set(actions)))
+        ]
+
+    def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
+        """Write a document version and retire its older versions in one transaction."""
+        upsert, written = self._planned_write(batch)
+        revive_rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
+        superseded = Status.SUPERSEDED.value
+        live = [Status.PROPOSED.value, Status.APPROVED.value]
+
+        def work(tx: ManagedTransaction) -> ReplaceSummary:
+            upsert(tx)
+            revived: list[str] = []
+            if revive_rows:
+                record = tx.run(
+                    documents.REVIVE_SUPERSEDED, rows=revive_rows, superseded=superseded
+                ).single(strict=True)
+                revived = list(record["ids"])
+            affected, chunk_ids = set(revived), set[str]()
+            if version > 1:
+                record = tx.run(
+                    documents.RETIRED_EVIDENCE, document_id=document_id, version=version
+                ).single(strict=True)
+                affected.update(record["assertion_ids"])
+                chunk_ids.update(record["chunk_ids"])
+            removed, orphaned = 0, []
+            if affected:
+                ids = sorted(affected)
+                record = tx.run(documents.DELETE_STALE_EVIDENCE, ids=ids).single(strict=True)
+                removed = int(record["removed"])
+                chunk_ids.update(record["chunk_ids"])
+                record = tx.run(
+                    documents.SUPERSEDE_ORPHANED,
+                    ids=ids,
+                    live_statuses=live,
+                    superseded=superseded,
+                ).single(strict=True)
+                orphaned = sorted(record["ids"])
+            pruned = 0
+            if chunk_ids:
+                record = tx.run(documents.PRUNE_RETIRED_CHUNKS, chunk_ids=sorted(chunk_ids)).single(
+                    strict=True
+                )
+                pruned = int(record["removed"])
+            return ReplaceSummary(
+                written=written,
+                superseded=tuple(orphaned),
+                revived=tuple(sorted(revived)),
+                evidence_removed=removed,
+                chunks_removed=pruned,
+            )
+
+        return self._write_tx(work)

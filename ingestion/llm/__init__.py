@@ -1,0 +1,1 @@
+"""The LLM half of extraction: structured output into the shared candidate models."""

@@ -1,0 +1,1 @@
+"""The spaCy half of extraction: model loading, entities, observations, layers, the extractor."""

@@ -1,0 +1,425 @@
+"""One ingestion run: planning document versions, extracting groups of documents, writing them.
+
+Built by :class:`~ingestion.pipeline.IngestionPipeline`; holds what lives for one run: the entity
+resolver (seeded with the graph's entities and expert decisions), the spaCy extractor with its
+EntityRuler, the LLM extractor with the run's budget, and counters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from graph_schema import Label, stable_id
+from graph_schema.properties import DocumentRecord
+from ingestion.chunking import chunk_text
+from ingestion.llm.cache import LlmCache
+from ingestion.llm.extractor import LlmExtractor, estimate_calls
+from ingestion.loaders import SkippedFile
+from ingestion.models import Chunk, ChunkExtraction, LoadedDocument
+from ingestion.nlp.extractor import NlpExtractor, ParsedChunk
+from ingestion.nlp.model import load_model
+from ingestion.reconcile import reconcile
+from ingestion.records import DocumentAssembly
+from ingestion.relations.select import make_relation_finder
+from ingestion.report import DocumentOutcome, LlmEstimate, LlmUsage
+from ingestion.resolve import MERGE_ACTION, SPLIT_ACTION, EntityResolver
+from ingestion.review import ReviewPolicy
+from kag.errors import BudgetExceeded, Conflict, ExtractionError, InvalidInput
+from kag.llm import LlmBudget, make_chat_model, model_name
+from kag.settings import Settings
+from kag.store import GraphStore, ReplaceSummary, WriteBatch
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from spacy.language import Language
+
+logger = logging.getLogger(__name__)
+
+#: ``content_hash`` of a deleted document's last version (a real hash is 64 hex digits).
+DELETED_HASH = "deleted"
+MAX_CONSECUTIVE_LLM_FAILURES = 3
+
+
+@dataclass
+class DocumentJob:
+    """One document of a run and what was decided about it."""
+
+    document: LoadedDocument
+    doc_id: str
+    version: int = 1
+    status: str = "ingested"
+    reason: str | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    extractions: list[ChunkExtraction] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        """Words of the document."""
+        return len(self.document.text.split())
+
+
+@dataclass
+class _Prepared:
+    """A document assembled and ready to be written."""
+
+    assembly: DocumentAssembly
+    ungrounded: int = 0
+    agreed: int = 0
+    llm_invalid: int = 0
+
+
+@dataclass
+class Pending:
+    """A document handed to the writer (or decided without a write)."""
+
+    job: DocumentJob
+    prepared: _Prepared | None = None
+    batch: WriteBatch | None = None
+    future: Future[ReplaceSummary] | None = None
+
+
+class RunState:
+    """The state of one run."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        settings: Settings,
+        chat_model: BaseChatModel | None,
+        nlp: Language | None,
+        *,
+        dry_run: bool,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.schema = store.schema
+        self.dry_run = dry_run
+        self.nlp_loaded: Language | None = nlp
+        options = settings.llm_options
+        self.budget = LlmBudget(
+            max_calls=options.max_calls_per_run,
+            max_tokens=options.max_tokens_per_run,
+            max_cost_usd=options.max_cost_usd_per_run,
+            usd_per_1k_input=options.usd_per_1k_input_tokens,
+            usd_per_1k_output=options.usd_per_1k_output_tokens,
+        )
+        self.llm_model = model_name(settings)
+        if chat_model is not None and self.llm_model is None:
+            self.llm_model = f"custom:{chat_model._llm_type}"
+        self.llm_cache = LlmCache(options.cache_dir) if self.llm_model else None
+        self.llm: LlmExtractor | None = None
+        # a dry run spends nothing, so it needs no chat model (nor its provider package)
+        chat = None if dry_run else (chat_model or make_chat_model(settings))
+        if chat is not None and self.llm_model is not None:
+            self.llm = LlmExtractor(
+                chat, self.schema, model=self.llm_model, budget=self.budget, cache=self.llm_cache
+            )
+        self.policy = ReviewPolicy.from_settings(
+            settings.ingestion, hybrid=self.llm_model is not None
+        )
+        self.stopped: str | None = None
+        self._nlp_extractor: NlpExtractor | None = None
+        self._resolver: EntityResolver | None = None
+        self._planned_chunks: list[tuple[str, Chunk]] = []
+        self._symmetric = frozenset(n for n, r in self.schema.relation_types.items() if r.symmetric)
+        self._sources: set[str] = set()
+        self._executor: ThreadPoolExecutor | None = None
+
+    # -- lazily built parts ------------------------------------------------------------------
+    @property
+    def resolver(self) -> EntityResolver:
+        """The run's entity resolver, seeded from the graph on first use."""
+        if self._resolver is None:
+            self._resolver = EntityResolver(
+                self.store.list_entities(),
+                self.store.list_decisions([MERGE_ACTION, SPLIT_ACTION]),
+                fuzzy_threshold=self.settings.ingestion.fuzzy_merge_threshold,
+            )
+        return self._resolver
+
+    @property
+    def extractor(self) -> NlpExtractor:
+        """The spaCy extractor, its EntityRuler fed with the graph's entities."""
+        if self._nlp_extractor is None:
+            ingestion = self.settings.ingestion
+            if self.nlp_loaded is None:
+                self.nlp_loaded = load_model(ingestion.spacy_model)
+            first_person = None
+            if ingestion.first_person_entity:
+                found = self.resolver.resolve(ingestion.first_person_entity, "company")
+                first_person = (found.name, found.type)
+            self._nlp_extractor = NlpExtractor(
+                self.schema,
+                self.nlp_loaded,
+                make_relation_finder(self.schema, ingestion.relation_lexicon),
+                batch_size=ingestion.nlp_batch_size,
+                knowledge_statements=ingestion.knowledge_statements,
+                first_person=first_person,
+            )
+            self._nlp_extractor.add_known_entities(self.resolver.all_patterns())
+        return self._nlp_extractor
+
+    @property
+    def tokens_spent(self) -> int:
+        """LLM tokens spent so far."""
+        return self.budget.usage.total
+
+    # -- planning ----------------------------------------------------------------------------
+    def skipped(self, item: SkippedFile) -> Pending:
+        """A file that could not be loaded (its outcome says why)."""
+        job = DocumentJob(
+            LoadedDocument(source=item.source, title="", media_type="", text="", content_hash=""),
+            doc_id="",
+        )
+        job.status, job.reason = "skipped", item.reason
+        return Pending(job)
+
+    def plan(self, document: LoadedDocument) -> DocumentJob:
+        """A job for a loaded document (its version is decided with its group)."""
+        job = DocumentJob(document, stable_id(Label.DOCUMENT, document.source))
+        if document.source in self._sources:
+            job.status, job.reason = "skipped", "the same source came twice in this run"
+        self._sources.add(document.source)
+        return job
+
+    def _decide_versions(self, jobs: Sequence[DocumentJob]) -> None:
+        existing = {n.id: n for n in self.store.get_nodes([j.doc_id for j in jobs])}
+        ingestion = self.settings.ingestion
+        for job in jobs:
+            if job.status == "skipped":
+                continue
+            stored = existing.get(job.doc_id)
+            if stored is not None:
+                if stored.props.get("content_hash") == job.document.content_hash:
+                    job.status = "unchanged"
+                    job.version = int(stored.props["version"])
+                    continue
+                job.version = int(stored.props["version"]) + 1
+                deleted = stored.props.get("content_hash") == DELETED_HASH
+                job.status = "ingested" if deleted else "new version"
+            job.chunks = chunk_text(
+                job.doc_id,
+                job.version,
+                job.document.text,
+                max_chars=ingestion.chunk_chars,
+                overlap=ingestion.chunk_overlap_chars,
+            )
+            if self.dry_run:
+                job.status = "planned"
+                self._planned_chunks.extend((job.document.title, c) for c in job.chunks)
+
+    # -- running -----------------------------------------------------------------------------
+    def run_group(self, jobs: Sequence[DocumentJob]) -> list[Pending]:
+        """Decide versions, extract and assemble a group of documents and hand their writes to
+        the writer thread; :meth:`finish` each returned item, in order, for its outcome.
+
+        The group's chunks are parsed together, its documents assembled one after the other
+        (entity resolution is sequential), the stored assertions with their fingerprints looked
+        up once, and each document written in its own transaction. Writes run on one writer
+        thread, in order, while the next group is parsed: the graph store's work (a Neo4j
+        server's, above all) overlaps with spaCy's.
+        """
+        self._decide_versions(jobs)
+        work = [j for j in jobs if j.status in {"ingested", "new version"}]
+        if work and self.stopped is None:
+            parsed = [ParsedChunk(c, j.document.title) for j in work for c in j.chunks]
+            extractions = iter(self.extractor.extract(parsed))
+            for job in work:
+                job.extractions = [next(extractions) for _ in job.chunks]
+        prepared = [self._prepare(job) for job in jobs]
+        fingerprints = {fp for p in prepared if p is not None for fp in p.assembly.fingerprints()}
+        existing = (
+            self.store.assertions_by_fingerprint(sorted(fingerprints)) if fingerprints else []
+        )
+        pending: list[Pending] = []
+        for job, ready in zip(jobs, prepared, strict=True):
+            if ready is None:
+                pending.append(Pending(job))
+                continue
+            batch = ready.assembly.build(job.chunks, existing)
+            # the next group's parse may know these names already (their write is under way)
+            self.extractor.add_known_entities(self.resolver.patterns(ready.assembly.entity_ids))
+            future = self._writer().submit(
+                self.store.replace_document, batch, job.doc_id, job.version
+            )
+            pending.append(Pending(job, ready, batch, future))
+        return pending
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kag-writer")
+        return self._executor
+
+    def close(self) -> None:
+        """Stop the writer thread (writes not started yet are cancelled)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def _outcome(self, job: DocumentJob, **values: object) -> DocumentOutcome:
+        loaded = bool(job.doc_id)
+        return DocumentOutcome(
+            source=job.document.source,
+            status=job.status,  # type: ignore[arg-type]
+            reason=job.reason,
+            document_id=job.doc_id or None,
+            version=job.version if loaded else None,
+            chunks=len(job.chunks),
+            words=job.words if job.extractions else 0,
+            **values,  # type: ignore[arg-type]
+        )
+
+    def _prepare(self, job: DocumentJob) -> _Prepared | None:
+        """The document's assembly (LLM half, reconciliation, resolution), or ``None`` when it
+        is not to be written."""
+        if job.status not in {"ingested", "new version"}:
+            return None
+        if self.stopped is None:
+            try:
+                answers, invalid = self._llm_extract(job)
+            except BudgetExceeded as exc:
+                self.stopped = f"LLM budget reached ({exc.message})"
+            else:
+                return self._assemble(job, answers, invalid)
+        job.status = "skipped"
+        job.reason = f"not ingested: {self.stopped}; run again to ingest it"
+        job.extractions = []
+        return None
+
+    def _llm_extract(self, job: DocumentJob) -> tuple[dict[str, ChunkExtraction], int]:
+        """The LLM's candidates per chunk id (chunks whose call failed are left out)."""
+        answers: dict[str, ChunkExtraction] = {}
+        invalid = 0
+        if self.llm is None:
+            return answers, invalid
+        for chunk in job.chunks:
+            try:
+                converted = self.llm.extract(job.document.title, chunk)
+            except ExtractionError as exc:
+                invalid += 1
+                logger.warning("LLM extraction skipped for chunk %s: %s", chunk.id, exc.message)
+                if self.llm.stats.consecutive_failures >= MAX_CONSECUTIVE_LLM_FAILURES:
+                    raise BudgetExceeded(
+                        f"{MAX_CONSECUTIVE_LLM_FAILURES} LLM calls failed in a row, last: "
+                        f"{exc.message}"
+                    ) from exc
+                continue
+            answers[chunk.id] = converted.extraction
+            invalid += len(converted.rejected)
+        return answers, invalid
+
+    def _assemble(
+        self, job: DocumentJob, llm_answers: dict[str, ChunkExtraction], llm_invalid: int
+    ) -> _Prepared:
+        document = job.document
+        record = DocumentRecord(
+            id=job.doc_id,
+            source=document.source,
+            title=document.title,
+            media_type=document.media_type,
+            content_hash=document.content_hash,
+            version=job.version,
+            char_count=len(document.text),
+        )
+        assembly = DocumentAssembly(self.schema, self.resolver, self.policy, record, document.text)
+        prepared = _Prepared(assembly, llm_invalid=llm_invalid)
+        for chunk, nlp in zip(job.chunks, job.extractions, strict=True):
+            halves = [nlp] + ([llm_answers[chunk.id]] if chunk.id in llm_answers else [])
+            reconciled = reconcile(chunk.text, halves, symmetric=self._symmetric)
+            prepared.ungrounded += reconciled.ungrounded
+            prepared.agreed += reconciled.agreed
+            assembly.add_chunk(chunk, reconciled)
+        return prepared
+
+    def finish(self, item: Pending) -> DocumentOutcome:
+        """A document's outcome, once its write (if any) is done.
+
+        Raises:
+            StoreUnavailable: the store failed; the run stops.
+        """
+        job, prepared = item.job, item.prepared
+        if prepared is None or item.future is None or item.batch is None:
+            return self._outcome(job)
+        assembly = prepared.assembly
+        try:
+            summary = item.future.result()
+        except (InvalidInput, Conflict) as exc:
+            self.resolver.forget(assembly.entity_ids)
+            job.status, job.reason = "failed", exc.message
+            return self._outcome(job)
+        self.resolver.written(assembly.entity_ids)
+        stats = assembly.stats
+        return self._outcome(
+            job,
+            assertions=len(item.batch.assertions),
+            entities=len(item.batch.entities),
+            by_layer=dict(stats.by_layer),
+            by_status=dict(stats.by_status),
+            superseded=len(summary.superseded),
+            revived=len(summary.revived),
+            rejected_before=stats.rejected_before,
+            ungrounded=prepared.ungrounded,
+            agreed=prepared.agreed,
+            llm_invalid=prepared.llm_invalid,
+        )
+
+    # -- reporting ---------------------------------------------------------------------------
+    def llm_usage(self) -> LlmUsage:
+        """The LLM half's usage in this run."""
+        if self.llm is None:
+            return LlmUsage()
+        stats = self.llm.stats
+        return LlmUsage(
+            model=self.llm.model,
+            calls=stats.calls,
+            cached=stats.cached,
+            input_tokens=self.budget.usage.input_tokens,
+            output_tokens=self.budget.usage.output_tokens,
+            cost_usd=round(self.budget.spent_usd, 6),
+            invalid_outputs=stats.invalid_outputs,
+            invalid_items=stats.invalid_items,
+            failed_calls=stats.failed_calls,
+            stopped=self.stopped,
+            invalid_reasons=tuple(stats.reasons[:20]),
+        )
+
+    def estimate(self) -> LlmEstimate:
+        """What the planned chunks would cost (``--dry-run``)."""
+        options = self.settings.llm_options
+        limits = (
+            f"caps: {options.max_calls_per_run} calls, {options.max_tokens_per_run:,} tokens, "
+            f"${options.max_cost_usd_per_run:.2f}"
+        )
+        if self.llm_model is None:
+            return LlmEstimate(
+                model=None,
+                chunks=len(self._planned_chunks),
+                cached=0,
+                calls=0,
+                input_tokens=0,
+                output_tokens=0,
+                cost_usd=0.0,
+                within_budget=True,
+                limits=limits,
+            )
+        calls, cached, usage = estimate_calls(
+            self.schema, self.llm_model, self.llm_cache, self._planned_chunks
+        )
+        cost = self.budget.cost(usage)
+        return LlmEstimate(
+            model=self.llm_model,
+            chunks=len(self._planned_chunks),
+            cached=cached,
+            calls=calls,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_usd=round(cost, 6),
+            within_budget=calls <= options.max_calls_per_run
+            and usage.total <= options.max_tokens_per_run
+            and cost <= options.max_cost_usd_per_run,
+            limits=limits,
+        )
