@@ -146,6 +146,67 @@ def build_ontology_lexicon(
     return schema, lexicon
 
 
+def pipeline_triples(
+    ontology_path: Path,
+    lexicon: RelationLexicon,
+    cases: Sequence[GroundTruthSentence],
+    workdir: Path,
+    nlp: Language | None = None,
+) -> dict[str, list[Triple]]:
+    """Ingest each sentence as a document with the product pipeline (NLP only, the learned
+    finder selected by ``KAG_INGESTION__RELATION_LEXICON``) into a fresh embedded store, and
+    read the relation assertions back as triples, by the sentence their evidence comes from.
+
+    ``nlp`` must be a pipeline the ingestion may change (it adds its EntityRuler).
+    """
+    from graph_schema import Status
+    from ingestion.pipeline import IngestionPipeline, TextInput
+    from ingestion.relations.lexicon import save_lexicon
+    from kag.settings import IngestionSettings, Settings
+    from kag.store import open_store
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    lexicon_path = workdir / "lexicon.json"
+    save_lexicon(lexicon, lexicon_path)
+    settings = Settings(
+        store=f"embedded:{workdir / 'graph.db'}",
+        ontology=ontology_path,
+        llm="none",
+        ingestion=IngestionSettings(relation_lexicon=lexicon_path),
+    )
+    store = open_store(settings)
+    try:
+        pipeline = IngestionPipeline(store, settings, nlp=nlp)
+        pipeline.ingest_texts([TextInput(source=c.id, text=c.sent, title=c.id) for c in cases])
+        schema = store.schema
+        labels = {name: rtype.label for name, rtype in schema.relation_types.items()}
+        every = list(Status)
+        entity_ids = [e.id for e in store.list_entities()]
+        names: dict[str, str] = {}
+        relations = {}
+        for i in range(0, len(entity_ids), 500):
+            sub = store.neighbourhood(
+                entity_ids[i : i + 500],
+                hops=1,
+                rel_types=list(labels),
+                statuses=every,
+                entity_statuses=every,
+                limit=10**9,
+            )
+            names.update((n.id, n.name) for n in sub.nodes)
+            relations.update((r.id, r) for r in sub.relationships)
+        out: dict[str, list[Triple]] = {c.id: [] for c in cases}
+        evidence = store.evidence(sorted(relations))
+        for rel_id, rel in sorted(relations.items()):
+            triple = Triple(sub=names[rel.source_id], rel=labels[rel.type], obj=names[rel.target_id])
+            for source in sorted({e.document_source for e in evidence.get(rel_id, [])}):
+                if source in out and triple not in out[source]:
+                    out[source].append(triple)
+        return out
+    finally:
+        store.close()
+
+
 def finder_triples(
     finder: LearnedRelationFinder, schema: GraphSchema, docs: Sequence[Doc]
 ) -> list[list[Triple]]:

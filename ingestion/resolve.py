@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,7 @@ from kag.store.entity_lookup import TokenIndex, tokens
 logger = logging.getLogger(__name__)
 
 MERGE_ACTION = "merge"
+_DIGITS = re.compile(r"\d+")
 SPLIT_ACTION = "split"
 
 
@@ -71,6 +73,10 @@ class ResolvedEntity:
             confidence=round(self.confidence, 4),
             **extra,
         )
+
+
+def _digits(name: str) -> list[str]:
+    return _DIGITS.findall(name)
 
 
 def entity_id(entity_type: str, name: str) -> str:
@@ -226,9 +232,12 @@ class EntityResolver:
             entity = self._entities.get(self.follow(candidate_id))
             if entity is None or not types_compatible(entity.type, entity_type):
                 continue
-            score = max(
-                fuzz.WRatio(norm, normalise_name(n)) for n in (entity.name, *entity.aliases)
-            )
+            # names that differ in their numbers are different things however alike they look
+            # ("01 January 1997" / "01 January 1991", "Windows 3.0" / "Windows 3.1")
+            names = [n for n in (entity.name, *entity.aliases) if _digits(n) == _digits(name)]
+            if not names:
+                continue
+            score = max(fuzz.WRatio(norm, normalise_name(n)) for n in names)
             if score >= self._threshold and (best is None or score > best[0]):
                 best = (score, entity)
         return best[1] if best else None

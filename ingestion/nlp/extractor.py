@@ -155,7 +155,11 @@ class NlpExtractor:
                 if not sentence.text.strip():
                     continue
                 inside = _mentions_in(sentence, unit.mentions, unit.offset)
-                found = self.finder.find(sentence, inside, context) if len(inside) > 1 else []
+                found = (
+                    self.finder.find(sentence, inside, context)
+                    if len(inside) >= getattr(self.finder, "min_mentions", 2)
+                    else []
+                )
                 figures = self._observations.find(sentence, inside, unit.offset)
                 relations.extend(found)
                 observations.extend(figures)

@@ -53,6 +53,9 @@ class LearnedRelationFinder:
     """A :class:`~ingestion.relations.base.RelationFinder` driven by a relation lexicon."""
 
     name: str = EXTRACTOR
+    #: The finder proposes its own argument spans (titles, dates, values), so a sentence needs
+    #: no entity mention at all to be worth reading.
+    min_mentions: int = 0
 
     def __init__(self, lexicon: RelationLexicon, schema: GraphSchema) -> None:
         """Use ``lexicon`` for ``schema``'s ontology.
@@ -158,6 +161,16 @@ class LearnedRelationFinder:
             extractor=EXTRACTOR,
             confidence=1.0,
         )
+
+
+def load_relation_finder(schema: GraphSchema, path: Path) -> LearnedRelationFinder:
+    """The learned finder for the lexicon file ``path`` (what
+    ``KAG_INGESTION__RELATION_LEXICON`` selects; see :mod:`ingestion.relations.select`).
+
+    Raises:
+        ConfigurationError: the file is not a lexicon, or not one for ``schema``'s ontology.
+    """
+    return LearnedRelationFinder.from_file(path, schema)
 
 
 def _overlaps(a: CandidateSpan, b: CandidateSpan) -> bool:
