@@ -55,7 +55,5 @@ def fit_choice(
         return loss, np.r_[grad_w, grad_b]
 
     theta0 = np.zeros(x.shape[1] + 1)
-    result = minimize(
-        objective, theta0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter}
-    )
+    result = minimize(objective, theta0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
     return result.x[:-1], float(result.x[-1])

@@ -181,12 +181,12 @@ def _span(sentence: SpacySpan, start: int, end: int, offset: int) -> Span:
     doc = sentence.doc
     start_char = doc[start].idx
     end_char = doc[end - 1].idx + len(doc[end - 1].text)
-    return Span(start=offset + start_char, end=offset + end_char, text=doc.text[start_char:end_char])
+    return Span(
+        start=offset + start_char, end=offset + end_char, text=doc.text[start_char:end_char]
+    )
 
 
-def _mention_span(
-    sentence: SpacySpan, mention: EntityMention, offset: int
-) -> CandidateSpan | None:
+def _mention_span(sentence: SpacySpan, mention: EntityMention, offset: int) -> CandidateSpan | None:
     span = sentence.doc.char_span(
         mention.span.start - offset, mention.span.end - offset, alignment_mode="expand"
     )

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from graph_schema import GraphSchema
 from ingestion.relations.features import FEATURES_VERSION
@@ -116,11 +116,28 @@ class RelationLexicon(_Model):
     features_version: int = FEATURES_VERSION
     ontology: str = Field(min_length=1, description="the ontology id this lexicon serves")
     provenance: Provenance = Provenance()
-    date_templates: dict[Literal["day", "month", "year"], str] = Field(
-        default_factory=lambda: dict(DEFAULT_DATE_TEMPLATES)  # type: ignore[arg-type]
+    date_templates: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_DATE_TEMPLATES),
+        description="output template per date granularity (day, month, year)",
     )
     subject: SubjectModel = SubjectModel()
     relations: dict[str, RelationEntry] = Field(default_factory=dict)
+
+    @field_validator("date_templates")
+    @classmethod
+    def _check_templates(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(DEFAULT_DATE_TEMPLATES))
+        if unknown:
+            raise ValueError(f"date templates for unknown granularities {unknown}")
+        for granularity, template in value.items():
+            try:
+                template.format(day=1, month=1, month_name="January", year=2000)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(
+                    f"date template {template!r} ({granularity}) is not usable: {exc}; use "
+                    "{day}, {day:02d}, {month}, {month:02d}, {month_name} and {year}"
+                ) from exc
+        return value
 
     def known_values(self) -> dict[str, str]:
         """Every relation's known values, keyed by their squashed surface form."""

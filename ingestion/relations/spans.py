@@ -19,21 +19,82 @@ from typing import TYPE_CHECKING, Final
 from ingestion.relations.values import squash
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
     from spacy.tokens import Span as SpacySpan
-    from spacy.tokens import Token
 
 #: Lower-case words allowed inside a title ("Night of the Living Dead", "Rock and Roll").
 CONNECTORS: Final = frozenset(
-    "of the and a an in to for on at from with by de la le les du des da di del von van der den "
-    "y e et und or vs vs. & as is it not n't 'd 'll 're 'm 've but into over under upon out up "
-    "off all no my your me you we".split()
+    [
+        "of",
+        "the",
+        "and",
+        "a",
+        "an",
+        "in",
+        "to",
+        "for",
+        "on",
+        "at",
+        "from",
+        "with",
+        "by",
+        "de",
+        "la",
+        "le",
+        "les",
+        "du",
+        "des",
+        "da",
+        "di",
+        "del",
+        "von",
+        "van",
+        "der",
+        "den",
+        "y",
+        "e",
+        "et",
+        "und",
+        "or",
+        "vs",
+        "vs.",
+        "&",
+        "as",
+        "is",
+        "it",
+        "not",
+        "n't",
+        "'d",
+        "'ll",
+        "'re",
+        "'m",
+        "'ve",
+        "but",
+        "into",
+        "over",
+        "under",
+        "upon",
+        "out",
+        "up",
+        "off",
+        "all",
+        "no",
+        "my",
+        "your",
+        "me",
+        "you",
+        "we",
+    ]
 )
 #: Punctuation allowed inside a title ("Ice Age: Continental Drift", "Jigoku-Hen", "Angels' Share").
-INNER_PUNCT: Final = frozenset({":", "-", "'", "!", "?", ".", ",", "&", "–", "'s", "’s", "’"})
+INNER_PUNCT: Final = frozenset(
+    {":", "-", "'", "!", "?", ".", ",", "&", "\u2013", "'s", "\u2019s", "\u2019"}
+)
 #: Tokens at which a title run may also be split into shorter candidates.
-SPLITS: Final = frozenset({",", ":", "and", "&", "'s", "’s", "of", "–", "-", "in", "from", "by"})
-QUOTES: Final = frozenset({'"', "“", "”", "``", "''", "„"})
+SPLITS: Final = frozenset(
+    {",", ":", "and", "&", "'s", "\u2019s", "of", "\u2013", "-", "in", "from", "by"}
+)
+QUOTES: Final = frozenset({'"', "\u201c", "\u201d", "``", "''", "\u201e"})
 LEADING_DROPS: Final = frozenset({"the", "a", "an"})
 MAX_SPAN_TOKENS: Final = 16
 MAX_QUOTE_TOKENS: Final = 24
@@ -79,10 +140,8 @@ class _Collector:
     sent: SpacySpan
     found: dict[tuple[int, int, str], CandidateSpan] = field(default_factory=dict)
 
-    def add(
-        self, start: int, end: int, source: str, *, ner: str = "", value: str = ""
-    ) -> None:
-        if end <= start or end - start > MAX_SPAN_TOKENS and source != "quote":
+    def add(self, start: int, end: int, source: str, *, ner: str = "", value: str = "") -> None:
+        if end <= start or (end - start > MAX_SPAN_TOKENS and source != "quote"):
             return
         doc = self.sent.doc
         text = doc[start:end].text
@@ -156,9 +215,7 @@ def _add_runs(col: _Collector) -> None:
         starts, ends = _split_points(col.sent, run_start, run_end)
         pairs = {(s, e) for s in starts for e in ends}
         titled = [i for i in range(run_start, run_end) if _titleish(doc[i])]
-        pairs |= {
-            (s, e + 1) for s in titled for e in titled if 0 <= e - s < MAX_SUBSPAN_TOKENS
-        }
+        pairs |= {(s, e + 1) for s in titled for e in titled if 0 <= e - s < MAX_SUBSPAN_TOKENS}
         for s, e in pairs:
             s, e = _trimmed(doc, s, e)
             if e > s and _titleish(doc[s]):
@@ -259,7 +316,7 @@ def _add_short_names(col: _Collector) -> None:
     ``Virgil Ivan "Gus" Grissom`` -> ``Gus Grissom``."""
     doc = col.sent.doc
     for cand in list(col.found.values()):
-        if cand.ner != "PERSON" and "lead" not in cand.sources:
+        if cand.ner != "PERSON" and not cand.sources & {"lead", "chunk"}:
             continue
         tokens = list(doc[cand.start : cand.end])
         words = [t for t in tokens if not t.is_punct and t.text not in QUOTES]

@@ -145,7 +145,7 @@ class _Vectoriser:
 def _fit(x: Any, y: Sequence[int], c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=200)
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=0)
     model.fit(x, list(y))
     return model
 
@@ -169,8 +169,8 @@ def _label_frequencies(
     """
     x = vec.matrix([[f for f in feats if not f.startswith(_KNOWN)] for feats in objects.features])
     folds = [s % options.folds for s in objects.sentence]
-    sums: Counter[str] = Counter()
-    counts: Counter[str] = Counter()
+    sums: dict[str, float] = dict.fromkeys(relations, 0.0)
+    counts: dict[str, int] = dict.fromkeys(relations, 0)
     for fold in range(options.folds):
         train = [i for i, f in enumerate(folds) if f != fold]
         held = [i for i, f in enumerate(folds) if f == fold]
@@ -245,7 +245,8 @@ def build_lexicon(
     analyses = [analyse(doc[:], known, templates) for doc in docs]
     subjects, objects = _collect(analyses, sentences, stats)
     logger.info(
-        "lexicon rows: %d subject candidates, %d object candidates", len(subjects.labels),
+        "lexicon rows: %d subject candidates, %d object candidates",
+        len(subjects.labels),
         len(objects.labels),
     )
 
@@ -302,7 +303,7 @@ def build_lexicon(
     return RelationLexicon(
         ontology=schema.ontology.id,
         provenance=provenance,
-        date_templates=templates,  # type: ignore[arg-type]
+        date_templates=templates,
         subject=subject,
         relations=entries,
     )

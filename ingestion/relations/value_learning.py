@@ -64,8 +64,6 @@ def learn_date_templates(sentences: Iterable[LabelledSentence]) -> dict[str, str
         if not mentions:
             continue
         for triple in sentence.triples:
-            if not _GOLD_DATE.match(triple.object) and not triple.object.isdigit():
-                continue
             for mention in mentions:
                 if str(mention.year) not in triple.object:
                     continue
@@ -95,13 +93,15 @@ class ValueStatistics:
 
     values: dict[str, dict[str, str]]
     sentences_by_value: dict[str, dict[str, set[int]]]
+    min_sentences: int = 2
 
     def known_for(self, surface: str, exclude: int | None = None) -> list[str]:
-        """Relations that know ``surface`` (squashed) as a value, without sentence ``exclude``."""
+        """Relations that would know ``surface`` (squashed) as a value had sentence ``exclude``
+        not been labelled: what the finder will know of a sentence it never saw."""
         out = []
         for relation, index in self.sentences_by_value.items():
-            seen = index.get(surface)
-            if seen and (exclude is None or len(seen - {exclude}) > 0):
+            seen = index.get(surface, set())
+            if len(seen - {exclude}) >= self.min_sentences:
                 out.append(relation)
         return sorted(out)
 
@@ -115,7 +115,7 @@ def _ngrams(words: Sequence[str], max_n: int) -> set[str]:
     return out
 
 
-_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+_WORD = re.compile(r"[\w'\u2019-]+", re.UNICODE)
 
 
 def learn_values(
@@ -158,6 +158,7 @@ def learn_values(
     return ValueStatistics(
         values={r: dict(v) for r, v in values.items()},
         sentences_by_value={r: {k: set(s) for k, s in idx.items()} for r, idx in support.items()},
+        min_sentences=min_sentences,
     )
 
 

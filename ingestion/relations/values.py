@@ -31,10 +31,16 @@ MONTHS: Final = (
     "November",
     "December",
 )
-_MONTH = "(?P<month>" + "|".join(MONTHS) + "|" + "|".join(m[:3] + r"\.?" for m in MONTHS) + ")"
+_MONTH = (
+    "(?P<month>"
+    + "|".join(MONTHS)
+    + r"|Sept\.?|"
+    + "|".join(m[:3] + r"\.?" for m in MONTHS)
+    + ")"
+)
 _YEAR = r"(?P<year>1[0-9]{3}|20[0-9]{2})"
 _DAY = r"(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?"
-_PATTERNS: Final = (
+_PATTERNS: Final[tuple[tuple[Granularity, re.Pattern[str]], ...]] = (
     ("day", re.compile(rf"\b{_DAY} {_MONTH},? {_YEAR}\b")),
     ("day", re.compile(rf"\b{_MONTH} {_DAY},? {_YEAR}\b")),
     ("month", re.compile(rf"\b{_MONTH},? {_YEAR}\b")),
@@ -97,16 +103,12 @@ def find_dates(text: str) -> list[DateMention]:
             month = _month_number(groups["month"]) if groups.get("month") else 1
             if not 1 <= day <= 31:
                 continue
-            found.append(
-                DateMention(start, end, granularity, int(groups["year"]), month, day)  # type: ignore[arg-type]
-            )
+            found.append(DateMention(start, end, granularity, int(groups["year"]), month, day))
             taken.append((start, end))
     return sorted(found, key=lambda d: d.start_char)
 
 
-def date_spans(
-    sent: SpacySpan, templates: dict[str, str]
-) -> list[tuple[int, int, str, str]]:
+def date_spans(sent: SpacySpan, templates: dict[str, str]) -> list[tuple[int, int, str, str]]:
     """Date candidates of a sentence as ``(start token, end token, source, rendered value)``."""
     out: list[tuple[int, int, str, str]] = []
     base = sent.start_char
