@@ -8,7 +8,7 @@ the finder will see.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ingestion.relations.features import pair_features, sentence_class, subject_features
@@ -68,6 +68,13 @@ def analyse(
     """
     candidates = candidate_spans(sent, known, date_spans(sent, dict(date_templates)))
     if extra:
-        seen = {(c.start, c.end, c.value) for c in candidates}
-        candidates.extend(c for c in extra if (c.start, c.end, c.value) not in seen)
+        index = {(c.start, c.end, c.value): i for i, c in enumerate(candidates)}
+        for cand in extra:
+            at = index.get((cand.start, cand.end, cand.value))
+            if at is None:
+                index[(cand.start, cand.end, cand.value)] = len(candidates)
+                candidates.append(cand)
+            else:  # the same span, proposed again: it gains the source
+                old = candidates[at]
+                candidates[at] = replace(old, sources=old.sources | cand.sources)
     return SentenceAnalysis(sent=sent, klass=sentence_class(sent), candidates=candidates)

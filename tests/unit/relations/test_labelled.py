@@ -10,8 +10,7 @@ import pytest
 from graph_schema import GraphSchema
 from ingestion.relations.labelled import read_labelled, training_files
 from kag.errors import InvalidInput
-
-from .conftest import write_jsonl
+from tests.support.film_data import write_jsonl
 
 
 def line(sent: str, rel: str, obj: str, sub: str = "Midnight Ferry") -> dict[str, str]:
@@ -58,9 +57,7 @@ def test_bad_lines_are_refused_with_file_and_line(
         read_labelled([path], film_schema)
 
 
-def test_a_folder_gives_the_files_of_the_ontology(
-    tmp_path: Path, film_schema: GraphSchema
-) -> None:
+def test_a_folder_gives_the_files_of_the_ontology(tmp_path: Path, film_schema: GraphSchema) -> None:
     mine = write_jsonl(tmp_path / "ont_film_test_train.jsonl", [line("s", "director", "X")])
     write_jsonl(tmp_path / "ont_2_music_train.jsonl", [line("s", "composer", "Y")])
     assert training_files(tmp_path, film_schema) == [mine]
@@ -71,7 +68,7 @@ def test_a_folder_without_the_ontology_file_lists_what_it_holds(
     tmp_path: Path, film_schema: GraphSchema
 ) -> None:
     write_jsonl(tmp_path / "ont_2_music_train.jsonl", [line("s", "composer", "Y")])
-    with pytest.raises(InvalidInput, match="present: ont_2_music_train.jsonl"):
+    with pytest.raises(InvalidInput, match=r"present: ont_2_music_train\.jsonl"):
         training_files(tmp_path, film_schema)
     with pytest.raises(InvalidInput, match="does not exist"):
         training_files(tmp_path / "nope", film_schema)

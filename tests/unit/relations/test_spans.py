@@ -22,7 +22,9 @@ def names(cands: list[CandidateSpan], source: str | None = None) -> set[str]:
 
 
 def test_titles_keep_their_lower_case_words_and_sub_titles(nlp: Language) -> None:
-    found = spans(nlp, "Night of the Living Dead is a 1968 film; Ice Age: Continental Drift is not.")
+    found = spans(
+        nlp, "Night of the Living Dead is a 1968 film; Ice Age: Continental Drift is not."
+    )
     assert "Night of the Living Dead" in names(found)
     assert {"Ice Age: Continental Drift", "Ice Age", "Continental Drift"} <= names(found)
 
