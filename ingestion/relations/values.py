@@ -32,11 +32,7 @@ MONTHS: Final = (
     "December",
 )
 _MONTH = (
-    "(?P<month>"
-    + "|".join(MONTHS)
-    + r"|Sept\.?|"
-    + "|".join(m[:3] + r"\.?" for m in MONTHS)
-    + ")"
+    "(?P<month>" + "|".join(MONTHS) + r"|Sept\.?|" + "|".join(m[:3] + r"\.?" for m in MONTHS) + ")"
 )
 _YEAR = r"(?P<year>1[0-9]{3}|20[0-9]{2})"
 _DAY = r"(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?"
