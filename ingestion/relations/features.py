@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
     from spacy.tokens import Token
 
-FEATURES_VERSION: Final = 1
+FEATURES_VERSION: Final = 2
 MAX_PATH_HOPS: Final = 6
 MAX_BETWEEN_TOKENS: Final = 10
 _CONTENT_POS: Final = frozenset({"VERB", "AUX", "ADP", "NOUN", "PROPN", "ADJ"})
@@ -80,8 +80,9 @@ def sentence_class(sent: SpacySpan) -> str:
     return ""
 
 
-def dependency_path(a: Token, b: Token) -> str:
-    """The dependency path between two tokens, with the lemmas of content words on it."""
+def dependency_path(a: Token, b: Token, *, lexical: bool = False) -> str:
+    """The dependency path between two tokens, with the lemma of the word joining them (and,
+    with ``lexical``, of every word on the way)."""
     up_a = [a, *a.ancestors]
     up_b = [b, *b.ancestors]
     ids_b = {t.i: n for n, t in enumerate(up_b)}
@@ -93,10 +94,15 @@ def dependency_path(a: Token, b: Token) -> str:
         return "none"
     if common + m > MAX_PATH_HOPS:
         return "long"
-    parts = [f"^{t.dep_}" for t in up_a[:common]]
+    parts = [
+        f"^{t.dep_}" + (f":{word(t)}" if lexical and n else "") for n, t in enumerate(up_a[:common])
+    ]
     top = up_a[common]
     parts.append(word(top) if top.pos_ in _CONTENT_POS else top.pos_)
-    parts.extend(f"v{t.dep_}" for t in reversed(up_b[:m]))
+    ups = list(reversed(up_b[:m]))
+    parts.extend(
+        f"v{t.dep_}" + (f":{word(t)}" if lexical and n < m - 1 else "") for n, t in enumerate(ups)
+    )
     return " ".join(parts)
 
 
@@ -155,8 +161,24 @@ def span_features(sent: SpacySpan, cand: CandidateSpan, prefix: str) -> list[str
         cand.start == sent.start + 1 and doc[sent.start].text in QUOTES
     ):
         feats.append("at_start")
-    feats += _context_words(sent, cand.start, cand.end)
+    if _in_parentheses(sent, cand.start):
+        feats.append("in_parens")
+    context = _context_words(sent, cand.start, cand.end)
+    feats += context
+    if context and context[0].startswith("left1="):
+        feats.append(f"{context[0]}+{cand.ner or 'none'}")
+    feats.append(f"gov+prep+ner={word(head)}+{prep or 'none'}+{cand.ner or 'none'}")
     return [f"{prefix}{f}" for f in feats]
+
+
+def _in_parentheses(sent: SpacySpan, start: int) -> bool:
+    depth = 0
+    for token in sent.doc[sent.start : start]:
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")" and depth:
+            depth -= 1
+    return depth > 0
 
 
 def subject_features(sent: SpacySpan, cand: CandidateSpan, klass: str) -> list[str]:
@@ -170,6 +192,13 @@ def subject_features(sent: SpacySpan, cand: CandidateSpan, klass: str) -> list[s
         feats.append(f"prev={word(doc[cand.start - 1])}")
     if doc[cand.start].lower_ == "the":
         feats.append("starts_the")
+    if ":" in cand.text:
+        feats.append("has_colon")
+    root = _root(sent, cand)
+    if root.dep_ in {"nsubj", "nsubjpass"} and root.head.dep_ == "ROOT":
+        feats.append("subject_of_root")
+    if cand.start + 1 < sent.end and cand.end + 1 < sent.end:
+        feats.append(f"next2={word(doc[cand.end])}+{word(doc[cand.end + 1])}")
     return feats
 
 
@@ -185,6 +214,7 @@ def pair_features(
     feats.append(f"subj.ner={subject.ner or 'none'}")
     s_root, o_root = _root(sent, subject), _root(sent, obj)
     feats.append(f"path={dependency_path(s_root, o_root)}")
+    feats.append(f"path_words={dependency_path(s_root, o_root, lexical=True)}")
     after = obj.start >= subject.end
     gap = obj.start - subject.end if after else subject.start - obj.end
     feats.append(f"side={'after' if after else 'before'}")
