@@ -65,7 +65,7 @@ class SubjectModel(_Model):
     score is ``none_score``: the subject is often not written in the sentence.
     """
 
-    threshold: float = Field(default=0.3, ge=0, le=1)
+    threshold: float = Field(default=0.2, ge=0, le=1)
     none_score: float = 0.0
     weights: dict[str, float] = Field(default_factory=dict)
 
@@ -84,7 +84,7 @@ class RelationEntry(LinearScorer):
 
     label: str = Field(min_length=1, description="the ontology's relation label")
     examples: int = Field(default=0, ge=0, description="training triples seen")
-    threshold: float = Field(default=0.5, ge=0, le=1)
+    threshold: float = Field(default=0.25, ge=0, le=1)
     label_frequency: float = Field(default=1.0, gt=0, le=1)
     max_per_sentence: int = Field(default=3, ge=1)
     triggers: dict[str, int] = Field(default_factory=dict)
