@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from graph_schema import GraphSchema
 from ingestion.relations.features import pair_features, sentence_class, subject_features
 from ingestion.relations.spans import CandidateSpan, candidate_spans
 from ingestion.relations.values import date_spans, squash
@@ -19,6 +20,31 @@ if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
 
 KnownFor = Callable[[CandidateSpan], list[str]]
+DATE_TYPE: Final = "date"
+VALUE_TYPE: Final = "value"
+#: The entity labels of spaCy's English NER (OntoNotes 5).
+NER_LABELS: Final = frozenset(
+    [
+        "PERSON",
+        "NORP",
+        "FAC",
+        "ORG",
+        "GPE",
+        "LOC",
+        "PRODUCT",
+        "EVENT",
+        "WORK_OF_ART",
+        "LAW",
+        "LANGUAGE",
+        "DATE",
+        "TIME",
+        "PERCENT",
+        "MONEY",
+        "QUANTITY",
+        "ORDINAL",
+        "CARDINAL",
+    ]
+)
 
 
 @dataclass
@@ -52,11 +78,24 @@ class SentenceAnalysis:
         return out
 
 
+def argument_type(schema: GraphSchema, relation: str, role: str, cand: CandidateSpan) -> str:
+    """The entity type a relation's argument gets: the relation's first domain (subject) or
+    range (object) concept, else ``date`` for a date and ``value`` for another literal."""
+    rtype = schema.relation_types[relation]
+    types = rtype.domains if role == "subject" else rtype.ranges
+    if types:
+        return types[0]
+    if cand.sources & {"date", "year"}:
+        return DATE_TYPE
+    return VALUE_TYPE
+
+
 def analyse(
     sent: SpacySpan,
     known: Mapping[str, str],
     date_templates: Mapping[str, str],
     extra: list[CandidateSpan] | None = None,
+    entity_labels: Mapping[str, str] | None = None,
 ) -> SentenceAnalysis:
     """Propose the candidate spans of ``sent``.
 
@@ -65,6 +104,9 @@ def analyse(
         known: Known values by squashed surface (see :func:`candidate_spans`).
         date_templates: Output templates of dates by granularity.
         extra: More candidates (e.g. entity mentions found by other extractors).
+        entity_labels: spaCy NER label for an entity label that is not one (the ingestion's
+            EntityRuler labels names already in the graph with their concept, e.g. "human";
+            the scorers were trained on the NER's labels, e.g. "PERSON").
     """
     candidates = candidate_spans(sent, known, date_spans(sent, dict(date_templates)))
     if extra:
@@ -77,4 +119,10 @@ def analyse(
             else:  # the same span, proposed again: it gains the source
                 old = candidates[at]
                 candidates[at] = replace(old, sources=old.sources | cand.sources)
+    if any(c.ner and c.ner not in NER_LABELS for c in candidates):
+        labels = entity_labels or {}
+        candidates = [
+            c if not c.ner or c.ner in NER_LABELS else replace(c, ner=labels.get(c.ner, ""))
+            for c in candidates
+        ]
     return SentenceAnalysis(sent=sent, klass=sentence_class(sent), candidates=candidates)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 
 from graph_schema import GraphSchema
 from ingestion.models import EntityMention, RelationCandidate, Span
-from ingestion.relations.analysis import SentenceAnalysis, analyse
+from ingestion.relations.analysis import SentenceAnalysis, analyse, argument_type
 from ingestion.relations.base import SentenceContext
 from ingestion.relations.lexicon import RelationLexicon, load_lexicon
 from ingestion.relations.spans import CandidateSpan
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 EXTRACTOR: Final = "learned"
-DATE_TYPE: Final = "date"
-VALUE_TYPE: Final = "value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +80,9 @@ class LearnedRelationFinder:
     ) -> SentenceAnalysis:
         """Candidate spans of ``sentence``, including the given entity mentions."""
         extra = [c for c in (_mention_span(sentence, m, offset) for m in mentions) if c]
-        return analyse(sentence, self._known, self.lexicon.date_templates, extra)
+        return analyse(
+            sentence, self._known, self.lexicon.date_templates, extra, self.lexicon.entity_labels
+        )
 
     def decide(self, analysis: SentenceAnalysis) -> list[ScoredTriple]:
         """The triples to emit for an analysed sentence, best first."""
@@ -128,9 +128,13 @@ class LearnedRelationFinder:
         evidence = _span(sentence, sentence.start, sentence.end, offset)
         out = [
             RelationCandidate(
-                subject=self._mention(sentence, t.subject, t.relation, "subject", offset),
+                subject=self._mention(
+                    sentence, t.subject, t.relation, "subject", offset, t.subject_probability
+                ),
                 predicate=t.relation,
-                object=self._mention(sentence, t.object, t.relation, "object", offset),
+                object=self._mention(
+                    sentence, t.object, t.relation, "object", offset, t.fact_probability
+                ),
                 evidence=evidence,
                 extractor=EXTRACTOR,
                 confidence=round(t.confidence, 4),
@@ -144,22 +148,20 @@ class LearnedRelationFinder:
         return self._known_for.get(squash(candidate.name), [])
 
     def _mention(
-        self, sentence: SpacySpan, cand: CandidateSpan, relation: str, role: str, offset: int
+        self,
+        sentence: SpacySpan,
+        cand: CandidateSpan,
+        relation: str,
+        role: str,
+        offset: int,
+        confidence: float,
     ) -> EntityMention:
-        rtype = self.schema.relation_types[relation]
-        types = rtype.domains if role == "subject" else rtype.ranges
-        if types:
-            type_ = types[0]
-        elif "date" in cand.sources or "year" in cand.sources:
-            type_ = DATE_TYPE
-        else:
-            type_ = VALUE_TYPE
         return EntityMention(
             name=cand.name,
-            type=type_,
+            type=argument_type(self.schema, relation, role, cand),
             span=_span(sentence, cand.start, cand.end, offset),
             extractor=EXTRACTOR,
-            confidence=1.0,
+            confidence=round(confidence, 4),
         )
 
 

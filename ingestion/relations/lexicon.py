@@ -120,6 +120,11 @@ class RelationLexicon(_Model):
         default_factory=lambda: dict(DEFAULT_DATE_TEMPLATES),
         description="output template per date granularity (day, month, year)",
     )
+    entity_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="entity type (ontology concept, date, value) -> the spaCy NER label its "
+        "names had in training, for entities the ingestion's EntityRuler labels by type",
+    )
     subject: SubjectModel = SubjectModel()
     relations: dict[str, RelationEntry] = Field(default_factory=dict)
 

@@ -144,8 +144,10 @@ class _Collector:
         if end <= start or (end - start > MAX_SPAN_TOKENS and source != "quote"):
             return
         doc = self.sent.doc
-        text = doc[start:end].text
-        if not any(ch.isalnum() for ch in text):
+        span = doc[start:end]
+        text = span.text
+        # "It", "The", "all of them": no name is made of function words alone
+        if not any(ch.isalnum() for ch in text) or all(t.is_stop or t.is_punct for t in span):
             return
         key = (start, end, value)
         old = self.found.get(key)

