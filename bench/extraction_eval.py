@@ -38,6 +38,7 @@ from bench.data.text2kgbench import (
     load_train,
     load_validation,
 )
+from bench.errors import BenchError
 from bench.scoring.text2kgbench import (
     BenchmarkScore,
     OntologyScore,
@@ -316,10 +317,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     eval_root = resolve_eval_root(args.eval_data)
+    try:
+        keys = args.only or list_ontologies(eval_root)
+    except BenchError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     nlp = load_nlp()
     runs = []
     with tempfile.TemporaryDirectory(prefix="kag-extraction-") as work:
-        for key in args.only or list_ontologies(eval_root):
+        for key in keys:
             run = evaluate_ontology(
                 eval_root, key, args.split, nlp, args.cache, mode=args.mode,
                 workdir=Path(work), limit=args.limit,

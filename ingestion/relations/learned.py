@@ -1,11 +1,16 @@
 """The learned relation finder: relations found by the scorers of a relation lexicon.
 
 For each sentence the finder proposes candidate spans (see :mod:`ingestion.relations.spans`),
-picks the sentence's subject with the lexicon's subject scorer, scores every other candidate as
-the object of every relation type, and emits the triples whose estimated probability of being
-true reaches the relation's threshold — at most ``max_per_sentence`` per relation, and never two
-overlapping objects for one relation. A sentence whose best subject is too uncertain yields
-nothing. The confidence of a candidate is P(subject) x P(fact | subject).
+picks the sentence's subject with the lexicon's subject chooser, scores every other candidate
+as the object of every relation type, and emits the triples whose P(subject) x score reaches the
+relation's threshold — at most ``max_per_sentence`` per relation, and never two overlapping
+objects (or two objects of the same name) for one relation. A sentence whose best subject is too
+uncertain yields nothing. A candidate's confidence is that product; its subject and object
+mentions carry the two factors.
+
+The scores are a ranking more than calibrated probabilities: the training labels mark only some
+of each sentence's facts (see :mod:`ingestion.relations.training`), so the thresholds are
+chosen on held-out data, not set at 0.5.
 """
 
 from __future__ import annotations

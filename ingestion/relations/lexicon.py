@@ -8,15 +8,16 @@ One lexicon serves one ontology. It holds, per relation type of the ontology:
 - ``object_kinds`` — how the objects looked (entity type, span source, shape), with counts;
 - ``values`` — known object values, written as they appear in text (lower case) and mapped to
   the value to emit ("middle distance runner" -> "middle-distance runner");
-- ``weights``/``bias`` — the linear scorer the finder actually uses, over the named features of
-  :mod:`ingestion.relations.features`; ``label_frequency`` — the share of true facts the training
-  labels are estimated to mark (Text2KGBench labels only a sample of each sentence's facts), by
-  which the scorer's output is divided to estimate the probability that a fact is true;
-  ``threshold`` — the probability a triple needs to be emitted.
+- ``weights``/``bias`` — the logistic scorer the finder actually uses, over the named features
+  of :mod:`ingestion.relations.features`; ``label_frequency`` — what its output is divided by
+  (1 unless the lexicon was built with ``negatives="all"``, see
+  :mod:`ingestion.relations.training`); ``threshold`` — what P(subject) x that score must reach
+  for a triple to be emitted; ``max_per_sentence`` — 1 unless the relation takes lists.
 
-plus the subject scorer, date output templates and a provenance block. Counts are evidence for a
-reader; weights, values, thresholds and templates change behaviour. Edit with ``kag lexicon ...``
-or by hand (then ``kag lexicon check``).
+plus the subject chooser, the date output templates, the NER label of each argument type (for
+names the ingestion's EntityRuler labels by concept) and a provenance block. Counts are evidence
+for a reader; weights, values, thresholds, limits and templates change behaviour. Edit with
+``kag lexicon ...`` or by hand (then ``kag lexicon check``).
 """
 
 from __future__ import annotations
