@@ -44,12 +44,13 @@ from graph_schema.properties import (
 from ingestion.models import Chunk, EntityMention, Span
 from ingestion.nlp.quantities import period_bounds
 from ingestion.nlp.typing import is_guessed
-from ingestion.reconcile import ReconciledChunk
+from ingestion.reconcile import ReconciledChunk, combine
 from ingestion.resolve import EntityResolver, ResolvedEntity
 from ingestion.review import ReviewPolicy, rejected_fingerprints
 from kag.store import NodeView, WriteBatch
 
 _MAX_VARIANTS = 16
+_DERIVED = 0.5
 
 
 def relation_fingerprint(subject_id: str, predicate: str, object_id: str) -> str:
@@ -76,6 +77,7 @@ class _Pending:
     confidence: float
     evidence: dict[tuple[str, int, int], set[str]] = field(default_factory=dict)
     variants: tuple[str, ...] = ()
+    spans: set[tuple[int, int]] = field(default_factory=set)
 
     def add_evidence(self, chunk_id: str, span: Span, extractors: Iterable[str]) -> None:
         self.evidence.setdefault((chunk_id, span.start, span.end), set()).update(extractors)
@@ -153,9 +155,14 @@ class DocumentAssembly:
         if pending is None:
             pending = _Pending(record, set(extractors), confidence, variants=variants)
             self._pending[record.fingerprint] = pending
-        else:
+        elif (span.start, span.end) in pending.spans:
             pending.extractors.update(extractors)
             pending.confidence = max(pending.confidence, confidence)
+        else:
+            # stated again elsewhere in the document: independent evidence adds up
+            pending.extractors.update(extractors)
+            pending.confidence = combine(pending.confidence, confidence)
+        pending.spans.add((span.start, span.end))
         pending.add_evidence(chunk.id, span, extractors)
         return pending.record.id
 
@@ -238,6 +245,25 @@ class DocumentAssembly:
             source, target = ids[link.source], ids[link.target]
             if source is not None and target is not None:
                 self._links.append((source, link.type, target, link.confidence, (link.extractor,)))
+
+    def link_insights_to_facts(self) -> None:
+        """An Insight is ``DERIVED_FROM`` the document's relations and figures about the
+        entities it names (the facts an analyst note sets out before its conclusion)."""
+        facts = [
+            p.record
+            for p in self._pending.values()
+            if p.record.kind in {AssertionKind.RELATION, AssertionKind.OBSERVATION}
+        ]
+        for pending in list(self._pending.values()):
+            insight = pending.record
+            if insight.layer is not Layer.INSIGHT or not insight.entity_ids:
+                continue
+            about = set(insight.entity_ids)
+            for fact in facts:
+                if {fact.subject_id, fact.object_id} & about:
+                    self._links.append(
+                        (insight.id, RelType.DERIVED_FROM, fact.id, _DERIVED, ("nlp",))
+                    )
 
     def fingerprints(self) -> list[str]:
         """Fingerprints to look up before writing (with merge variants)."""
@@ -324,6 +350,21 @@ class DocumentAssembly:
         aliases."""
         del assertions  # every touched entity is written when new or changed
         return [e.record() for e in self._touched.values() if not e.stored or e.changed]
+
+    def statements(self) -> list[tuple[str, Layer, str, bool]]:
+        """``(id, layer, text, situated)`` of the document's statements; ``situated``: linked to
+        a situation (or, for a situation, to a principle or episode) within its chunk."""
+        situated = {
+            end
+            for source, rel_type, target, _, _ in self._links
+            if rel_type in {RelType.APPLIES_IN, RelType.IN_SITUATION}
+            for end in (source, target)
+        }
+        return [
+            (p.record.id, p.record.layer, p.record.text, p.record.id in situated)
+            for p in self._pending.values()
+            if p.record.kind is AssertionKind.STATEMENT
+        ]
 
     @property
     def entity_ids(self) -> list[str]:

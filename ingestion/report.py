@@ -36,6 +36,7 @@ class DocumentOutcome(_Frozen):
     ungrounded: int = 0
     agreed: int = 0
     llm_invalid: int = 0
+    cross_links: int = 0
 
 
 class LlmUsage(_Frozen):

@@ -35,10 +35,11 @@ from rapidfuzz import fuzz
 
 from graph_schema import Label, Status, normalise_name, stable_id
 from graph_schema.properties import EntityRecord
+from ingestion.fuzzy_index import FuzzyIndex
 from ingestion.nlp.typing import COERCIBLE_TYPES, types_compatible
 from ingestion.reconcile import match_key
 from kag.store import NodeView
-from kag.store.entity_lookup import TokenIndex, tokens
+from kag.store.entity_lookup import tokens
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class EntityResolver:
         self._entities: dict[str, ResolvedEntity] = {}
         self._by_name: dict[str, set[str]] = {}
         self._by_first: dict[str, set[str]] = {}
-        self._tokens = TokenIndex()
+        self._tokens = FuzzyIndex()
         self._redirect: dict[str, str] = {}
         self._split: dict[str, str] = {}
         self._threshold = fuzzy_threshold
@@ -138,7 +139,7 @@ class EntityResolver:
         self._entities[entity.id] = entity
         for name in (entity.name, *entity.aliases):
             self._index(entity, name)
-        self._tokens.add(entity.id, {"name": entity.name, "aliases": sorted(entity.aliases)})
+        self._tokens.add(entity.id, [entity.name, *entity.aliases])
 
     def _apply_decisions(self, decisions: Iterable[NodeView]) -> None:
         for decision in decisions:
@@ -266,7 +267,7 @@ class EntityResolver:
         if surface not in known:
             found.aliases.add(name)
             self._index(found, name)
-            self._tokens.add(found.id, {"name": found.name, "aliases": sorted(found.aliases)})
+            self._tokens.add(found.id, [name])
             found.changed = True
             self.aliases_added += 1
         if confidence > found.confidence and not found.stored:

@@ -13,11 +13,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graph_schema import Label, stable_id
-from graph_schema.properties import DocumentRecord
+from graph_schema import Label, rel_id, stable_id
+from graph_schema.properties import DocumentRecord, LinkRecord
 from ingestion.chunking import chunk_text
-from ingestion.llm.cache import LlmCache
-from ingestion.llm.extractor import LlmExtractor, estimate_calls
+from ingestion.linking import LAYERS as LINKED_LAYERS
+from ingestion.linking import CrossLink, StatementLinker
+from ingestion.llm.half import LlmHalf
 from ingestion.loaders import SkippedFile
 from ingestion.models import Chunk, ChunkExtraction, LoadedDocument
 from ingestion.nlp.extractor import NlpExtractor, ParsedChunk
@@ -28,8 +29,7 @@ from ingestion.relations.select import make_relation_finder
 from ingestion.report import DocumentOutcome, LlmEstimate, LlmUsage
 from ingestion.resolve import MERGE_ACTION, SPLIT_ACTION, EntityResolver
 from ingestion.review import ReviewPolicy
-from kag.errors import BudgetExceeded, Conflict, ExtractionError, InvalidInput
-from kag.llm import LlmBudget, make_chat_model, model_name
+from kag.errors import BudgetExceeded, Conflict, InvalidInput
 from kag.settings import Settings
 from kag.store import GraphStore, ReplaceSummary, WriteBatch
 
@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 #: ``content_hash`` of a deleted document's last version (a real hash is 64 hex digits).
 DELETED_HASH = "deleted"
-MAX_CONSECUTIVE_LLM_FAILURES = 3
 
 
 @dataclass
@@ -70,6 +69,7 @@ class _Prepared:
     ungrounded: int = 0
     agreed: int = 0
     llm_invalid: int = 0
+    cross_links: list[CrossLink] = field(default_factory=list)
 
 
 @dataclass
@@ -99,28 +99,8 @@ class RunState:
         self.schema = store.schema
         self.dry_run = dry_run
         self.nlp_loaded: Language | None = nlp
-        options = settings.llm_options
-        self.budget = LlmBudget(
-            max_calls=options.max_calls_per_run,
-            max_tokens=options.max_tokens_per_run,
-            max_cost_usd=options.max_cost_usd_per_run,
-            usd_per_1k_input=options.usd_per_1k_input_tokens,
-            usd_per_1k_output=options.usd_per_1k_output_tokens,
-        )
-        self.llm_model = model_name(settings)
-        if chat_model is not None and self.llm_model is None:
-            self.llm_model = f"custom:{chat_model._llm_type}"
-        self.llm_cache = LlmCache(options.cache_dir) if self.llm_model else None
-        self.llm: LlmExtractor | None = None
-        # a dry run spends nothing, so it needs no chat model (nor its provider package)
-        chat = None if dry_run else (chat_model or make_chat_model(settings))
-        if chat is not None and self.llm_model is not None:
-            self.llm = LlmExtractor(
-                chat, self.schema, model=self.llm_model, budget=self.budget, cache=self.llm_cache
-            )
-        self.policy = ReviewPolicy.from_settings(
-            settings.ingestion, hybrid=self.llm_model is not None
-        )
+        self.llm = LlmHalf(settings, self.schema, chat_model, dry_run=dry_run)
+        self.policy = ReviewPolicy.from_settings(settings.ingestion, hybrid=self.llm.configured)
         self.stopped: str | None = None
         self._nlp_extractor: NlpExtractor | None = None
         self._resolver: EntityResolver | None = None
@@ -128,8 +108,16 @@ class RunState:
         self._symmetric = frozenset(n for n, r in self.schema.relation_types.items() if r.symmetric)
         self._sources: set[str] = set()
         self._executor: ThreadPoolExecutor | None = None
+        self._linker: StatementLinker | None = None
 
     # -- lazily built parts ------------------------------------------------------------------
+    @property
+    def linker(self) -> StatementLinker:
+        """Links statements across documents, seeded with the graph's statements."""
+        if self._linker is None:
+            self._linker = StatementLinker(self.store.list_statements(LINKED_LAYERS))
+        return self._linker
+
     @property
     def resolver(self) -> EntityResolver:
         """The run's entity resolver, seeded from the graph on first use."""
@@ -166,7 +154,7 @@ class RunState:
     @property
     def tokens_spent(self) -> int:
         """LLM tokens spent so far."""
-        return self.budget.usage.total
+        return self.llm.budget.usage.total
 
     # -- planning ----------------------------------------------------------------------------
     def skipped(self, item: SkippedFile) -> Pending:
@@ -280,7 +268,7 @@ class RunState:
             return None
         if self.stopped is None:
             try:
-                answers, invalid = self._llm_extract(job)
+                answers, invalid = self.llm.extract(job.document.title, job.chunks)
             except BudgetExceeded as exc:
                 self.stopped = f"LLM budget reached ({exc.message})"
             else:
@@ -289,28 +277,6 @@ class RunState:
         job.reason = f"not ingested: {self.stopped}; run again to ingest it"
         job.extractions = []
         return None
-
-    def _llm_extract(self, job: DocumentJob) -> tuple[dict[str, ChunkExtraction], int]:
-        """The LLM's candidates per chunk id (chunks whose call failed are left out)."""
-        answers: dict[str, ChunkExtraction] = {}
-        invalid = 0
-        if self.llm is None:
-            return answers, invalid
-        for chunk in job.chunks:
-            try:
-                converted = self.llm.extract(job.document.title, chunk)
-            except ExtractionError as exc:
-                invalid += 1
-                logger.warning("LLM extraction skipped for chunk %s: %s", chunk.id, exc.message)
-                if self.llm.stats.consecutive_failures >= MAX_CONSECUTIVE_LLM_FAILURES:
-                    raise BudgetExceeded(
-                        f"{MAX_CONSECUTIVE_LLM_FAILURES} LLM calls failed in a row, last: "
-                        f"{exc.message}"
-                    ) from exc
-                continue
-            answers[chunk.id] = converted.extraction
-            invalid += len(converted.rejected)
-        return answers, invalid
 
     def _assemble(
         self, job: DocumentJob, llm_answers: dict[str, ChunkExtraction], llm_invalid: int
@@ -333,6 +299,8 @@ class RunState:
             prepared.ungrounded += reconciled.ungrounded
             prepared.agreed += reconciled.agreed
             assembly.add_chunk(chunk, reconciled)
+        assembly.link_insights_to_facts()
+        prepared.cross_links = self.linker.propose(job.doc_id, assembly.statements())
         return prepared
 
     def finish(self, item: Pending) -> DocumentOutcome:
@@ -349,9 +317,12 @@ class RunState:
             summary = item.future.result()
         except (InvalidInput, Conflict) as exc:
             self.resolver.forget(assembly.entity_ids)
+            self.linker.discard(job.doc_id)
             job.status, job.reason = "failed", exc.message
             return self._outcome(job)
         self.resolver.written(assembly.entity_ids)
+        self.linker.confirm(job.doc_id, {a.id for a in item.batch.assertions})
+        links = self._write_cross_links(prepared.cross_links)
         stats = assembly.stats
         return self._outcome(
             job,
@@ -365,61 +336,39 @@ class RunState:
             ungrounded=prepared.ungrounded,
             agreed=prepared.agreed,
             llm_invalid=prepared.llm_invalid,
+            cross_links=links,
         )
+
+    def _write_cross_links(self, proposed: Sequence[CrossLink]) -> int:
+        """Write the links to statements of other documents whose both ends are in the graph,
+        in a small transaction of their own (their other end may be the document just before
+        this one, whose write had to commit first)."""
+        records = [
+            LinkRecord(
+                id=rel_id(link.type.value, link.source, link.target),
+                type=link.type,
+                source_id=link.source,
+                target_id=link.target,
+                confidence=link.confidence,
+                status=self.policy.status(link.confidence, ["nlp"]),
+            )
+            for link in proposed
+            if self.linker.known(link.source) and self.linker.known(link.target)
+        ]
+        if not records:
+            return 0
+        try:
+            self.store.write(WriteBatch(links=tuple(records)))
+        except (InvalidInput, Conflict) as exc:
+            logger.warning("cross-document links not written: %s", exc.message)
+            return 0
+        return len(records)
 
     # -- reporting ---------------------------------------------------------------------------
     def llm_usage(self) -> LlmUsage:
         """The LLM half's usage in this run."""
-        if self.llm is None:
-            return LlmUsage()
-        stats = self.llm.stats
-        return LlmUsage(
-            model=self.llm.model,
-            calls=stats.calls,
-            cached=stats.cached,
-            input_tokens=self.budget.usage.input_tokens,
-            output_tokens=self.budget.usage.output_tokens,
-            cost_usd=round(self.budget.spent_usd, 6),
-            invalid_outputs=stats.invalid_outputs,
-            invalid_items=stats.invalid_items,
-            failed_calls=stats.failed_calls,
-            stopped=self.stopped,
-            invalid_reasons=tuple(stats.reasons[:20]),
-        )
+        return self.llm.usage(self.stopped)
 
     def estimate(self) -> LlmEstimate:
         """What the planned chunks would cost (``--dry-run``)."""
-        options = self.settings.llm_options
-        limits = (
-            f"caps: {options.max_calls_per_run} calls, {options.max_tokens_per_run:,} tokens, "
-            f"${options.max_cost_usd_per_run:.2f}"
-        )
-        if self.llm_model is None:
-            return LlmEstimate(
-                model=None,
-                chunks=len(self._planned_chunks),
-                cached=0,
-                calls=0,
-                input_tokens=0,
-                output_tokens=0,
-                cost_usd=0.0,
-                within_budget=True,
-                limits=limits,
-            )
-        calls, cached, usage = estimate_calls(
-            self.schema, self.llm_model, self.llm_cache, self._planned_chunks
-        )
-        cost = self.budget.cost(usage)
-        return LlmEstimate(
-            model=self.llm_model,
-            chunks=len(self._planned_chunks),
-            cached=cached,
-            calls=calls,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cost_usd=round(cost, 6),
-            within_budget=calls <= options.max_calls_per_run
-            and usage.total <= options.max_tokens_per_run
-            and cost <= options.max_cost_usd_per_run,
-            limits=limits,
-        )
+        return self.llm.estimate(self._planned_chunks)

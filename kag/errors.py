@@ -73,3 +73,13 @@ class InvalidInput(KagError):
     """Input that violates the schema or the rules: unknown relation type, malformed value, ..."""
 
     code = "invalid-input"
+
+
+class LlmUnavailable(KagError):
+    """The configured language model failed (unreachable, refused, malformed reply).
+
+    The engine treats the model as optional: it falls back to deterministic planning and
+    template composition, and says so in the answer's flags.
+    """
+
+    code = "llm-unavailable"

@@ -43,9 +43,14 @@ def neo4j_endpoint() -> Iterator[Neo4jEndpoint]:
 
 
 def neo4j_settings(endpoint: Neo4jEndpoint, **overrides: object) -> Settings:
-    """Settings that point the engine at ``endpoint``."""
+    """Settings that point the engine at ``endpoint``.
+
+    A ``bolt://`` endpoint is addressed as ``neo4j://``: the routing driver (READ routing,
+    routing table, bookmarks) is what clusters and Aura need, so the suite exercises that path.
+    """
+    uri = endpoint.uri.replace("bolt://", "neo4j://", 1)
     return Settings(
-        store=endpoint.uri,
+        store=uri,
         neo4j=Neo4jSettings(user=endpoint.user, password=endpoint.password),
         **overrides,  # type: ignore[arg-type]
     )

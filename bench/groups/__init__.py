@@ -16,6 +16,10 @@ GROUP_MODULES: Final[tuple[str, ...]] = (
     "bench.groups.qa_bm25",
     "bench.groups.ingestion",
     "bench.groups.extraction",
+    "bench.groups.engine_golden",
+    "bench.groups.engine_latency",
+    "bench.groups.qa_musique",
+    "bench.groups.api_load",
 )
 
 

@@ -30,6 +30,14 @@ class FactRecall:
     found: dict[str, int] = field(default_factory=dict)
     total: dict[str, int] = field(default_factory=dict)
     missed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: (kind, status) -> [assertions written, of which gold facts], for relations and observations
+    written: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def precision(self, kind: str, status: str | None = None) -> float | None:
+        """Share of the written relations/observations (of a status) that are gold facts."""
+        rows = [v for (k, st), v in self.written.items() if k == kind and status in {None, st}]
+        written = sum(r[0] for r in rows)
+        return sum(r[1] for r in rows) / written if written else None
 
     def recall(self, kind: str) -> float:
         """Share of the gold facts of a kind that the graph holds."""
@@ -83,21 +91,27 @@ def fact_recall(db: Path, facts: GoldFacts, schema: GraphSchema) -> FactRecall:
         else:
             out.missed[kind].append(key)
 
+    gold_ids: set[str] = set()
+    matched: dict[str, str] = {}  # gold key -> the graph's assertion id
     for rel in facts.relations:
         s = ids.entity_id(entity_types[rel.subject], rel.subject)
         o = ids.entity_id(entity_types[rel.object], rel.object)
         symmetric = schema.relation_types[rel.predicate].symmetric
         fp, _, _ = ids.relation_fingerprint(s, rel.predicate, o, symmetric=symmetric)
+        gold_ids.add(stable_id(Label.KNOWLEDGE, fp))
+        matched[rel.key] = stable_id(Label.KNOWLEDGE, fp)
         check("relations", rel.key, stable_id(Label.KNOWLEDGE, fp))
     for obs in facts.observations:
         s = ids.entity_id(entity_types[obs.subject], obs.subject)
         fp = ids.observation_fingerprint(s, obs.metric, obs.period, obs.value, obs.unit)
+        gold_ids.add(stable_id(Label.KNOWLEDGE, fp))
+        matched[obs.key] = stable_id(Label.KNOWLEDGE, fp)
         check("observations", obs.key, stable_id(Label.KNOWLEDGE, fp))
+    _count_written(out, nodes, gold_ids)
     by_layer: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
     for node_id, (label, props) in nodes.items():
         if label in {layer.value for layer in Layer} and props.get("kind") == "statement":
             by_layer[label].append((node_id, _words(str(props.get("text", "")))))
-    matched: dict[str, str] = {}
     for st in facts.statements:
         found = _statement_match(st, by_layer)
         if found is not None:
@@ -112,3 +126,14 @@ def fact_recall(db: Path, facts: GoldFacts, schema: GraphSchema) -> FactRecall:
         else:
             out.missed["links"].append(f"{link.source} {link.type} {link.target}")
     return out
+
+
+def _count_written(
+    out: FactRecall, nodes: dict[str, tuple[str, dict[str, object]]], gold_ids: set[str]
+) -> None:
+    for node_id, (label, props) in nodes.items():
+        kind = {"relation": "relations", "observation": "observations"}.get(str(props.get("kind")))
+        if label == Layer.KNOWLEDGE.value and kind is not None:
+            row = out.written.setdefault((kind, str(props.get("status"))), [0, 0])
+            row[0] += 1
+            row[1] += node_id in gold_ids

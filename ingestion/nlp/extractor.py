@@ -25,7 +25,12 @@ from ingestion.models import (
     StatementCandidate,
 )
 from ingestion.nlp.entities import find_mentions, first_person_mentions
-from ingestion.nlp.layers import SentenceReading, link_statements, read_sentence
+from ingestion.nlp.layers import (
+    SentenceReading,
+    heading_layer,
+    link_statements,
+    read_sentence,
+)
 from ingestion.nlp.observations import ObservationFinder
 from ingestion.nlp.ruler import add_entity_ruler, example_patterns, ruler_patterns
 from ingestion.nlp.settle import (
@@ -47,6 +52,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 KNOWLEDGE_CONFIDENCE: Final = 0.6
+SECTION_CONFIDENCE: Final = 0.7
 _CONDITION_LINK: Final = {Layer.WISDOM: RelType.APPLIES_IN, Layer.EXPERIENCE: RelType.IN_SITUATION}
 
 
@@ -132,15 +138,18 @@ class NlpExtractor:
         )
         for u in (u for chunk_units in units for u in chunk_units):
             u.mentions = [settled(m, types) for m in u.mentions]
+        section: list[Layer | None] = [None]  # the layer the current heading's section gives
         extractions = [
-            self._extract_chunk(item, chunk_units)
+            self._extract_chunk(item, chunk_units, section)
             for item, chunk_units in zip(chunks, units, strict=True)
         ]
         best = best_types([m for e in extractions for m in e.entities])
         votes = relation_votes(extractions, best)
         return [retype(e, votes) for e in extractions]
 
-    def _extract_chunk(self, item: ParsedChunk, units: Sequence[_Unit]) -> ChunkExtraction:
+    def _extract_chunk(
+        self, item: ParsedChunk, units: Sequence[_Unit], section: list[Layer | None]
+    ) -> ChunkExtraction:
         chunk = item.chunk
         relations: list[RelationCandidate] = []
         observations: list[ObservationCandidate] = []
@@ -148,6 +157,9 @@ class NlpExtractor:
         readings: list[tuple[int, SentenceReading]] = []
         links: list[LinkCandidate] = []
         for unit in units:
+            heading = heading_layer(unit.doc.text)
+            if heading is not False:
+                section[0] = heading if isinstance(heading, Layer) else None
             context = SentenceContext(
                 graph_schema=self.schema, document_title=item.title, document_offset=unit.offset
             )
@@ -164,6 +176,10 @@ class NlpExtractor:
                 relations.extend(found)
                 observations.extend(figures)
                 reading = read_sentence(sentence)
+                section_layer = section[0]
+                if reading.layer is Layer.KNOWLEDGE and section_layer and _is_clause(sentence):
+                    # under "## Conclusion" an uncued sentence concludes
+                    reading.layer, reading.confidence = section_layer, SECTION_CONFIDENCE
                 if reading.layer is Layer.KNOWLEDGE and not (
                     self._knowledge_statements
                     and inside

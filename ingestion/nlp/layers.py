@@ -33,12 +33,20 @@ if TYPE_CHECKING:
 _CONDITION_MARKERS: Final = frozenset({"when", "if", "whenever", "unless", "once", "during"})
 #: Labels that name a statement's layer ("Situation: a competitor undercuts our price").
 _LABELS: Final = {
-    "situation": Layer.SITUATION, "context": Layer.SITUATION, "trigger": Layer.SITUATION,
-    "principle": Layer.WISDOM, "lesson": Layer.WISDOM, "lessons": Layer.WISDOM,
-    "rule": Layer.WISDOM, "guideline": Layer.WISDOM, "recommendation": Layer.WISDOM,
-    "insight": Layer.INSIGHT, "conclusion": Layer.INSIGHT, "takeaway": Layer.INSIGHT,
-    "finding": Layer.INSIGHT, "experience": Layer.EXPERIENCE,
-}  # fmt: skip
+    "situation": Layer.SITUATION,
+    "context": Layer.SITUATION,
+    "principle": Layer.WISDOM,
+    "lesson": Layer.WISDOM,
+    "lessons": Layer.WISDOM,
+    "rule": Layer.WISDOM,
+    "guideline": Layer.WISDOM,
+    "recommendation": Layer.WISDOM,
+    "insight": Layer.INSIGHT,
+    "conclusion": Layer.INSIGHT,
+    "takeaway": Layer.INSIGHT,
+    "finding": Layer.INSIGHT,
+    "experience": Layer.EXPERIENCE,
+}
 _CLAUSE_END: Final = frozenset({",", ";", ":", ".", "-", "\u2013", "\u2014"})
 _MODALS: Final = frozenset({"should", "must", "ought", "shall"})
 _NORMATIVE_PHRASES: Final = re.compile(
@@ -52,6 +60,7 @@ _OUTCOME_PHRASES: Final = re.compile(
     r"halved|led|helped|hurt|cost|saved)|paid off|backfired|in response|won back|responded)\b",
     re.IGNORECASE,
 )
+_EPISODE_MARKERS: Final = frozenset({"after", "afterwards", "then", "within"})
 _FIRST_PERSON: Final = frozenset({"we", "us", "our"})
 _INSIGHT_PHRASES: Final = re.compile(
     r"\b(suggests?|suggested|indicates?|indicated|shows? that|showed that|means that|"
@@ -94,7 +103,8 @@ def _condition(sentence: SpacySpan) -> tuple[Token, SpacySpan] | None:
         tokens = [t for t in tokens if t.i > token.i]
         while tokens and tokens[-1].text in _CLAUSE_END:
             tokens.pop()
-        if tokens:
+        content = [t for t in tokens if t.is_alpha and not t.is_stop and t.ent_type_ != "DATE"]
+        if len(content) >= 2:  # "during the year" names no situation
             return token, sentence.doc[tokens[0].i : tokens[-1].i + 1]
     return None
 
@@ -123,7 +133,7 @@ def _is_normative(sentence: SpacySpan, main: Sequence[Token]) -> float | None:
 
 
 def _is_experience(sentence: SpacySpan, main: Sequence[Token], conditional: bool) -> float | None:
-    past = any(t.tag_ == "VBD" or (t.tag_ == "VBN" and t.head.lemma_ == "have") for t in main)
+    past = [t for t in main if t.tag_ == "VBD" or (t.tag_ == "VBN" and t.head.lemma_ == "have")]
     if not past:
         return None
     if _OUTCOME_PHRASES.search(sentence.text):
@@ -132,7 +142,11 @@ def _is_experience(sentence: SpacySpan, main: Sequence[Token], conditional: bool
         return _CUED
     if conditional:
         return _WEAK
-    return None
+    # an action and what followed: "X called Y, and Y renewed"; "After the outage, X called Y"
+    sequence = any(t.dep_ == "conj" and t.head in past for t in past) or any(
+        t.lower_ in _EPISODE_MARKERS and t.dep_ in {"prep", "mark", "advmod"} for t in sentence
+    )
+    return _WEAK if sequence else None
 
 
 def content_words(tokens: Sequence[Token]) -> frozenset[str]:
@@ -146,19 +160,60 @@ def content_words(tokens: Sequence[Token]) -> frozenset[str]:
 
 
 def _labelled(sentence: SpacySpan) -> tuple[Layer, SpacySpan] | None:
-    """(layer, text after the label) of a labelled statement ("Principle: ...")."""
+    """(layer, text after the label) of a labelled statement ("Principle: ...", "A second
+    conclusion follows from the share figures: ...")."""
     tokens = list(sentence)
-    for i, token in enumerate(tokens[:4]):
-        if token.text == ":":
-            label = " ".join(t.lower_ for t in tokens[:i])
-            layer = _LABELS.get(label) or _LABELS.get(tokens[i - 1].lower_ if i else "")
-            rest = sentence.doc[token.i + 1 : sentence.end]
-            if layer is not None and len(rest) >= 3:
-                while rest and rest[-1].is_space:
-                    rest = rest[:-1]
-                return layer, rest
+    for i, token in enumerate(tokens[:10]):
+        if token.text != ":":
+            continue
+        label = " ".join(t.lower_ for t in tokens[:i])
+        layer = _LABELS.get(label) or next(
+            (_LABELS[t.lower_] for t in tokens[:i] if t.lower_ in _LABELS and t.pos_ == "NOUN"),
+            None,
+        )
+        rest = sentence.doc[token.i + 1 : sentence.end]
+        if layer is None or len(rest) < 3:
             return None
+        while rest and rest[-1].is_space:
+            rest = rest[:-1]
+        return layer, rest
     return None
+
+
+#: Headings whose section gives un-cued sentences a layer ("## Conclusion" -> Insight).
+SECTION_LAYERS: Final = {
+    "conclusion": Layer.INSIGHT,
+    "conclusions": Layer.INSIGHT,
+    "insight": Layer.INSIGHT,
+    "insights": Layer.INSIGHT,
+    "takeaway": Layer.INSIGHT,
+    "takeaways": Layer.INSIGHT,
+    "analysis": Layer.INSIGHT,
+    "implications": Layer.INSIGHT,
+    "lesson": Layer.WISDOM,
+    "lessons": Layer.WISDOM,
+    "lessons learned": Layer.WISDOM,
+    "principle": Layer.WISDOM,
+    "principles": Layer.WISDOM,
+    "recommendation": Layer.WISDOM,
+    "recommendations": Layer.WISDOM,
+    "guidance": Layer.WISDOM,
+    "what to do": Layer.WISDOM,
+    "what happened": Layer.EXPERIENCE,
+    "what we did": Layer.EXPERIENCE,
+    "outcome": Layer.EXPERIENCE,
+    "what worked": Layer.EXPERIENCE,
+}
+
+
+def heading_layer(line: str) -> Layer | bool | None:
+    """For a heading line, the layer its section gives (``None``: a heading without one);
+    ``False`` when the line is no heading (a sentence, a list item)."""
+    text = line.strip().rstrip(":").strip()
+    words = text.split()
+    if not words or len(words) > 6 or text[-1:] in {".", "!", "?", ","}:
+        return False
+    return SECTION_LAYERS.get(text.lower())
 
 
 def read_sentence(sentence: SpacySpan) -> SentenceReading:

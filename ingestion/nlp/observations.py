@@ -44,6 +44,9 @@ _DECREASE: Final = frozenset(
     {"cut", "reduce", "lower", "drop", "fall", "decline", "decrease", "slash", "shrink", "trim"}
 )
 _CHANGE_METRIC: Final = re.compile(r"\b(change|growth)\b")
+_OWNED: Final = 0.9
+_SUBJECT: Final = 0.85
+_NEAREST: Final = 0.65
 _UNLIKELY_SUBJECTS: Final = frozenset({"person", "place", "human", "country", "city"})
 
 
@@ -140,11 +143,10 @@ class ObservationFinder:
                 continue
             if _CHANGE_METRIC.search(hit.cue.metric) and amount.value > 0 and _decrease(value, hit):
                 amount = Amount(-amount.value, amount.unit)
-            subject, linked = self._subject(value, hit, located)
+            subject, confidence = self._subject(value, hit, located)
             if subject is None:
                 continue
             period = self._period(value, dates)
-            confidence = 0.8 if linked else 0.65
             candidate = ObservationCandidate(
                 subject=subject,
                 metric=hit.cue.metric,
@@ -200,33 +202,35 @@ class ObservationFinder:
         value: SpacySpan,
         hit: _CueHit,
         located: Sequence[tuple[EntityMention, SpacySpan | None]],
-    ) -> tuple[EntityMention | None, bool]:
-        """(entity the figure is about, whether the parse links them)."""
+    ) -> tuple[EntityMention | None, float]:
+        """(entity the figure is about, confidence): highest when the entity owns the metric
+        ("Pellmark's revenue", "acquired Gridwell for"), then when it is the subject of the
+        clause, lowest when it is merely the nearest name."""
         doc = value.doc
         candidates = [(m, s) for m, s in located if s is not None]
         if not candidates:
-            return None, False
+            return None, 0.0
         cue_tokens = [doc[i] for i in range(hit.start, hit.end)]
         # "acquired X for $35 million": the figure is about the verb's object
         objects = {
             c for t in cue_tokens if t.pos_ == "VERB" for c in t.children if c.dep_ == "dobj"
         }
-        linked: set[Token] = {c for t in cue_tokens for c in t.children if c.dep_ == "poss"}
+        owners = objects | {c for t in cue_tokens for c in t.children if c.dep_ == "poss"}
         verb = value.root
         for _ in range(6):
             if verb.pos_ in {"VERB", "AUX"} or verb.head == verb:
                 break
             verb = verb.head
-        linked.update(c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"})
-        linked.update(x for c in list(linked) for x in c.children if x.dep_ == "poss")
-        for tokens in (objects, linked):
+        subjects = {c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}}
+        subjects.update(x for c in list(subjects) for x in c.children if x.dep_ == "poss")
+        for tokens, confidence in ((owners, _OWNED), (subjects, _SUBJECT)):
             hits = [m for m, span in candidates if any(t in tokens for t in span)]
             hits.sort(key=lambda m: m.type in _UNLIKELY_SUBJECTS)
             if hits:
-                return hits[0], True
+                return hits[0], confidence
         likely = [(m, s) for m, s in candidates if m.type not in _UNLIKELY_SUBJECTS] or candidates
         before = [m for m, s in likely if s.end <= value.start]
-        return (before[-1] if before else likely[0][0]), False
+        return (before[-1] if before else likely[0][0]), _NEAREST
 
 
 def _decrease(value: SpacySpan, hit: _CueHit) -> bool:

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 NAME: Final = "nlp-cues"
-CONFIDENCE_PARSE: Final = 0.85
-CONFIDENCE_NOUN: Final = 0.8
+CONFIDENCE_PARSE: Final = 0.95
+CONFIDENCE_NOUN: Final = 0.9
 CONFIDENCE_NEAREST: Final = 0.55
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})

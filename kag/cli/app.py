@@ -13,7 +13,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from kag.cli import ingest, lexicon, schema
+from kag.cli import ask, ingest, keys, lexicon, samples, schema
 from kag.cli.common import err_console
 from kag.errors import KagError
 
@@ -28,6 +28,9 @@ app = typer.Typer(
 schema.register(app)
 ingest.register(app)
 lexicon.register(app)
+keys.register(app)
+samples.register(app)
+ask.register(app)
 
 
 def main() -> None:

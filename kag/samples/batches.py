@@ -103,7 +103,9 @@ class _Builder:
             if entity.type not in concepts:
                 raise InvalidInput(
                     f"gold entity {entity.name!r} has type {entity.type!r}, which is not a "
-                    f"concept of ontology {schema.ontology.id!r}; use one of {sorted(concepts)}"
+                    f"concept of ontology {schema.ontology.id!r} (concepts: {sorted(concepts)}); "
+                    "the sample corpus needs the shipped competitive_intelligence ontology "
+                    "(unset KAG_ONTOLOGY)"
                 )
             self.entities[entity.name] = entity_record(entity)
         self.metrics = {m.name for m in schema.ontology.metrics}

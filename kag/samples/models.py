@@ -27,6 +27,9 @@ Shape = Literal["describe", "relate", "chain", "advice", "experience", "quantita
 #: What a quantitative question computes.
 Operation = Literal["value", "compare", "rank", "sum", "avg", "trend"]
 
+#: ``YYYY``, ``YYYY-Qn``, ``YYYY-Hn`` or ``YYYY-MM``.
+_PERIOD = r"^\d{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$"
+
 #: Which (source layer, link type, target layer) combinations the gold graph may contain; a subset
 #: of graph_schema's structural patterns.
 LINK_LAYERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -86,7 +89,9 @@ class GoldRelation(_GoldFact):
     subject: str
     predicate: str = Field(description="ontology relation type, e.g. 'COMPETES_WITH'")
     object: str
-    period: str | None = Field(default=None, description="when it happened, e.g. '2023'")
+    period: str | None = Field(
+        default=None, pattern=_PERIOD, description="when it happened, e.g. '2023'"
+    )
 
 
 class GoldObservation(_GoldFact):
@@ -100,7 +105,7 @@ class GoldObservation(_GoldFact):
     metric: str
     value: float
     unit: str = Field(min_length=1)
-    period: str = Field(pattern=r"^\d{4}(-(Q[1-4]|H[12]|\d{2}))?$")
+    period: str = Field(pattern=_PERIOD)
 
 
 class GoldStatement(_GoldFact):

@@ -8,26 +8,33 @@ carry the same property maps.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph_schema import GraphSchema, Label, Status
+from graph_schema import LAYER_LABELS, GraphSchema, Label, Status
 from graph_schema.properties import (
+    AnswerRecord,
     AssertionRecord,
     ChunkRecord,
     DecisionRecord,
     DocumentRecord,
     EntityRecord,
     EvidenceRecord,
+    FeedbackRecord,
     LinkRecord,
     MentionRecord,
 )
+
+if TYPE_CHECKING:  # kag.plan builds on the views defined here
+    from kag.plan import PlanResult, QueryPlan
 
 #: Statuses of facts used by default: approved only.
 DEFAULT_STATUSES: tuple[Status, ...] = (Status.APPROVED,)
 #: Statuses of entities that may be traversed: anything not rejected or superseded.
 DEFAULT_ENTITY_STATUSES: tuple[Status, ...] = (Status.APPROVED, Status.PROPOSED)
+#: Labels searched by ``GraphStore.search_statements`` by default (the five layers).
+STATEMENT_LABELS: tuple[Label, ...] = tuple(sorted(LAYER_LABELS))
 
 
 class _Frozen(BaseModel):
@@ -202,6 +209,29 @@ class StoreCounts(_Frozen):
     statuses: dict[str, int]
 
 
+class DocumentSummary(_Frozen):
+    """A document with what its current version holds.
+
+    Attributes:
+        document: the document node (source, title, version, content hash, ...).
+        chunks: chunks of the current version.
+        assertions: distinct layer nodes evidenced by those chunks.
+        statuses: those assertions by review status.
+    """
+
+    document: NodeView
+    chunks: int
+    assertions: int
+    statuses: dict[str, int] = Field(default_factory=dict)
+
+
+class DocumentPage(_Frozen):
+    """One page of documents ordered by source, and how many there are in all."""
+
+    total: int
+    items: tuple[DocumentSummary, ...]
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """The storage port. Implementations: ``EmbeddedStore`` and ``Neo4jStore``."""
@@ -311,6 +341,13 @@ class GraphStore(Protocol):
         """Decision nodes whose ``action`` is one of these, ordered by ``created_at`` then id."""
         ...
 
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statement assertions (``kind`` statement) of these layer labels with one of these
+        statuses, ordered by id (what new statements may be linked to)."""
+        ...
+
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write one document version and retire the document's older versions, atomically.
 
@@ -329,3 +366,72 @@ class GraphStore(Protocol):
         status the batch gives it. Deleting a document is a new version without chunks.
         """
         ...
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """Documents ordered by source then id (only ``ids`` when given), a page at a time, each
+        with the chunks of its current version and the assertions those chunks evidence."""
+        ...
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store feedback on an answer: a ``Feedback`` node and ``FEEDBACK_ON`` to the answer,
+        in one transaction.
+
+        Raises:
+            NotFound: no answer has ``feedback.answer_id`` (nothing is written).
+            Conflict: a feedback with this id exists already (nothing is changed).
+        """
+        ...
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """The feedback on an answer, oldest first (by ``created_at``, then id)."""
+        ...
+
+    # -- engine: query plans, statement search, answers ------------------------------------------
+    def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
+        """Run a typed query plan (compiled to Cypher on Neo4j, natively on the embedded store).
+
+        Raises:
+            InvalidInput: the plan uses a type outside the schema.
+            BudgetExceeded: the query ran longer than ``timeout_s``.
+        """
+        ...
+
+    def search_statements(
+        self,
+        text: str,
+        *,
+        labels: Sequence[Label] = STATEMENT_LABELS,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        limit: int = 10,
+        min_score: float = 50.0,
+    ) -> list[StatementMatch]:
+        """Layer nodes (situations, principles, episodes, ...) whose text matches ``text``."""
+        ...
+
+    def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
+        """Store an answer node with ``CITES`` links to the nodes it cites, in one transaction.
+
+        Raises:
+            InvalidInput: a cited node does not exist (nothing is written).
+        """
+        ...
+
+    def get_answer(self, answer_id: str) -> AnswerRecord:
+        """A stored answer.
+
+        Raises:
+            NotFound: no answer has this id.
+        """
+        ...
+
+
+# -- engine: models of the operations above --------------------------------------------------------
+class StatementMatch(_Frozen):
+    """A statement found by words: the node, a 0-100 score and the query terms it matched."""
+
+    node: NodeView
+    score: float
+    matched: tuple[str, ...]

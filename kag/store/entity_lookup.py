@@ -9,6 +9,8 @@ for exactly these terms; the embedded backend keeps a token index. Candidates ar
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,11 +20,14 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from graph_schema import Status, normalise_name
+from graph_schema import Label, Status, normalise_name
 from kag.store.base import EntityMatch, NodeView
+from kag.store.views import display_name
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 FUZZY_MIN_LEN = 4
+#: Candidates ranked per lookup; the Neo4j backend asks its full-text index for as many.
+CANDIDATE_LIMIT = 100
 PREFIX_MIN_LEN = 3
 
 
@@ -54,6 +59,7 @@ class TokenIndex:
     def __init__(self) -> None:
         self._ids: dict[str, set[str]] = {}
         self._vocab: list[str] | None = None
+        self._by_length: dict[int, list[str]] = {}
 
     def add(self, entity_id: str, props: Mapping[str, Any]) -> None:
         """Index an entity's name and aliases."""
@@ -73,27 +79,57 @@ class TokenIndex:
                     del self._ids[tok]
                     self._vocab = None
 
-    def candidates(self, text: str) -> set[str]:
-        """Ids of entities matching any query term."""
+    def _vocabulary(self) -> tuple[list[str], dict[int, list[str]]]:
         if self._vocab is None:
             self._vocab = sorted(self._ids)
-        vocab = self._vocab
-        found: set[str] = set()
+            self._by_length = {}
+            for tok in self._vocab:
+                self._by_length.setdefault(len(tok), []).append(tok)
+        return self._vocab, self._by_length
+
+    def candidates(self, text: str, *, limit: int | None = None) -> set[str]:
+        """Ids of entities matching any query term.
+
+        With ``limit``, at most that many: those whose matched terms are rarest (summed inverse
+        document frequency, exact token matches counting double), as a full-text index ranks
+        them; ties by id. This is what keeps a common word ("Systems") from bringing every
+        entity that has it, as the Neo4j backend's full-text shortlist does.
+        """
+        vocab, by_length = self._vocabulary()
+        per_term: list[tuple[set[str], set[str]]] = []  # (exact-match ids, loose-match ids)
         for term in query_terms(text):
-            matched = {term.text} if term.text in self._ids else set()
+            loose: set[str] = set()
             if term.fuzzy:
-                for tok, _dist, _i in process.extract(
-                    term.text, vocab, scorer=OSA.distance, score_cutoff=1, limit=None
-                ):
-                    matched.add(tok)
+                # an edit distance of 1 needs a length within 1: only those buckets are scanned
+                for size in (len(term.text) - 1, len(term.text), len(term.text) + 1):
+                    for tok, _dist, _i in process.extract(
+                        term.text,
+                        by_length.get(size, []),
+                        scorer=OSA.distance,
+                        score_cutoff=1,
+                        limit=None,
+                    ):
+                        loose.add(tok)
             if term.prefix:
                 i = bisect_left(vocab, term.text)
                 while i < len(vocab) and vocab[i].startswith(term.text):
-                    matched.add(vocab[i])
+                    loose.add(vocab[i])
                     i += 1
-            for tok in matched:
-                found.update(self._ids[tok])
-        return found
+            exact = set(self._ids.get(term.text, ()))
+            loose.discard(term.text)
+            per_term.append((exact, {i for tok in loose for i in self._ids[tok]}))
+        found = {i for exact, loose in per_term for i in exact | loose}
+        if limit is None or len(found) <= limit:
+            return found
+        total = len(found)
+        weight: dict[str, float] = {}
+        for exact, loose in per_term:
+            idf = math.log(1 + total / max(len(exact | loose), 1))
+            for node_id in loose:
+                weight[node_id] = weight.get(node_id, 0.0) + idf
+            for node_id in exact:
+                weight[node_id] = weight.get(node_id, 0.0) + 2 * idf
+        return set(heapq.nsmallest(limit, found, key=lambda n: (-weight[n], n)))
 
 
 def _entity_tokens(props: Mapping[str, Any]) -> set[str]:
@@ -107,10 +143,15 @@ def entity_names(node: NodeView) -> list[str]:
     return [node.name, *[a for a in aliases if isinstance(a, str)]]
 
 
-def score_entity(query_norm: str, node: NodeView) -> tuple[float, str, bool]:
-    """Best score of a normalised query against an entity's names: (score, matched, exact)."""
-    best: tuple[float, str, bool] = (0.0, node.name, False)
-    for name in entity_names(node):
+def _names(props: Mapping[str, Any]) -> list[str]:
+    aliases = props.get("aliases") or []
+    name = display_name(Label.ENTITY, props)
+    return [name, *[a for a in aliases if isinstance(a, str)]]
+
+
+def _score_names(query_norm: str, names: Sequence[str]) -> tuple[float, str, bool]:
+    best: tuple[float, str, bool] = (0.0, names[0], False)
+    for name in names:
         norm = normalise_name(name)
         if norm == query_norm:
             return (100.0, name, True)
@@ -118,6 +159,60 @@ def score_entity(query_norm: str, node: NodeView) -> tuple[float, str, bool]:
         if score > best[0]:
             best = (score, name, False)
     return best
+
+
+def score_entity(query_norm: str, node: NodeView) -> tuple[float, str, bool]:
+    """Best score of a normalised query against an entity's names: (score, matched, exact)."""
+    return _score_names(query_norm, entity_names(node))
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate that passed, before its view is built."""
+
+    id: str
+    matched: str
+    score: float
+    exact: bool
+
+
+def rank_entity_props(
+    text: str,
+    candidates: Iterable[tuple[str, Mapping[str, Any]]],
+    *,
+    limit: int,
+    min_score: float,
+    types: Sequence[str] | None,
+    statuses: Sequence[Status],
+) -> list[Ranked]:
+    """:func:`rank_entities` on raw ``(id, properties)`` pairs: no view is built for the many
+    candidates that do not make the cut (the embedded backend's token index finds thousands for
+    a common word such as "Systems")."""
+    query = normalise_name(text)
+    if not query:
+        return []
+    wanted_types = set(types) if types else None
+    allowed = {s.value for s in statuses}
+    ranked: list[Ranked] = []
+    seen: set[str] = set()
+    for node_id, props in candidates:
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        status = props.get("status")
+        if (
+            isinstance(status, str)
+            and status in Status._value2member_map_
+            and status not in allowed
+        ):
+            continue
+        if wanted_types is not None and props.get("type") not in wanted_types:
+            continue
+        score, matched, exact = _score_names(query, _names(props))
+        if exact or score >= min_score:
+            ranked.append(Ranked(node_id, matched, score, exact))
+    ranked.sort(key=lambda m: (not m.exact, -m.score, m.id))
+    return ranked[:limit]
 
 
 def rank_entities(
@@ -130,22 +225,16 @@ def rank_entities(
     statuses: Sequence[Status],
 ) -> list[EntityMatch]:
     """Rank candidate entities for ``text``: exact matches, then score, then id."""
-    query = normalise_name(text)
-    if not query:
-        return []
-    wanted_types = set(types) if types else None
-    matches: list[EntityMatch] = []
-    seen: set[str] = set()
-    for node in candidates:
-        if node.id in seen:
-            continue
-        seen.add(node.id)
-        if node.status is not None and node.status not in statuses:
-            continue
-        if wanted_types is not None and node.props.get("type") not in wanted_types:
-            continue
-        score, matched, exact = score_entity(query, node)
-        if exact or score >= min_score:
-            matches.append(EntityMatch(entity=node, matched=matched, score=score, exact=exact))
-    matches.sort(key=lambda m: (not m.exact, -m.score, m.entity.id))
-    return matches[:limit]
+    views = {node.id: node for node in candidates}
+    ranked = rank_entity_props(
+        text,
+        ((node.id, node.props) for node in views.values()),
+        limit=limit,
+        min_score=min_score,
+        types=types,
+        statuses=statuses,
+    )
+    return [
+        EntityMatch(entity=views[r.id], matched=r.matched, score=r.score, exact=r.exact)
+        for r in ranked
+    ]

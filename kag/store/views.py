@@ -23,17 +23,23 @@ def _status(value: Any) -> Status | None:
     return Status(value) if isinstance(value, str) and value in Status._value2member_map_ else None
 
 
-def node_view(node_id: str, label: Label | str, props: Mapping[str, Any]) -> NodeView:
-    """A :class:`NodeView` from a node's label and properties."""
-    lab = Label(label)
+def display_name(label: Label, props: Mapping[str, Any]) -> str:
+    """The name a node is shown by (``""`` when it has none): name, title or text, shortened."""
     name = ""
-    for key in _NAME_KEYS.get(lab, ("text",)):
+    for key in _NAME_KEYS.get(label, ("text",)):
         value = props.get(key)
         if isinstance(value, str) and value:
             name = value
             break
     if len(name) > _MAX_NAME:
         name = name[: _MAX_NAME - 1] + "\u2026"
+    return name
+
+
+def node_view(node_id: str, label: Label | str, props: Mapping[str, Any]) -> NodeView:
+    """A :class:`NodeView` from a node's label and properties."""
+    lab = Label(label)
+    name = display_name(lab, props)
     confidence = props.get("confidence")
     return NodeView(
         id=node_id,

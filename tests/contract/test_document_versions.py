@@ -204,3 +204,26 @@ def test_catalogues_fingerprints_and_decisions(store: GraphStore) -> None:
     assert [d.id for d in store.list_decisions(["merge", "split"])] == [merge.id]
     assert [d.id for d in store.list_decisions(["merge", "reject"])] == [reject.id, merge.id]
     assert store.list_decisions(["split"]) == []
+
+
+def test_list_statements_by_layer_and_status(store: GraphStore) -> None:
+    wisdom = statement(Layer.WISDOM, "Compete on integration, not price.")
+    situation = statement(Layer.SITUATION, "A competitor undercuts our price.")
+    proposed = statement(Layer.SITUATION, "A funded entrant cuts prices.").model_copy(
+        update={"status": Status.PROPOSED}
+    )
+    rejected = statement(Layer.WISDOM, "Always match discounts.").model_copy(
+        update={"status": Status.REJECTED}
+    )
+    store.write(
+        WriteBatch(
+            entities=(ACME, GLOBEX), assertions=(COMPETES, wisdom, situation, proposed, rejected)
+        )
+    )
+    found = store.list_statements([Label.SITUATION, Label.WISDOM])
+    assert [n.id for n in found] == sorted([wisdom.id, situation.id, proposed.id])
+    assert [n.id for n in store.list_statements([Label.SITUATION], [Status.APPROVED])] == [
+        situation.id
+    ]
+    assert store.list_statements([Label.KNOWLEDGE]) == []  # relations are not statements
+    assert store.list_statements([]) == []

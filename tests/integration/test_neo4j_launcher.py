@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from neo4j import GraphDatabase, RoutingControl
 
+from kag.testing.neo4j_launcher import repo_root
 from kag.testing.neo4j_server import (
     LaunchedNeo4j,
     Neo4jStartError,
     pid_is_running,
-    repo_root,
     stop_pid,
 )
 

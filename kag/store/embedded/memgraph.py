@@ -70,6 +70,10 @@ class MemGraph:
         """Relationships leaving a node."""
         return iter(self._out.get(node_id, {}).values())
 
+    def in_rels(self, node_id: str) -> Iterator[Rel]:
+        """Relationships arriving at a node."""
+        return iter(self._in.get(node_id, {}).values())
+
     def rels_of(self, node_id: str) -> Iterator[Rel]:
         """Relationships touching a node, outgoing first."""
         yield from self._out.get(node_id, {}).values()
@@ -96,10 +100,6 @@ class MemGraph:
         return graph
 
     # -- removal (issue 4: retiring document versions) -----------------------------------------
-    def in_rels(self, node_id: str) -> Iterator[Rel]:
-        """Relationships arriving at a node."""
-        return iter(self._in.get(node_id, {}).values())
-
     def remove_rel(self, rid: str) -> None:
         """Delete a relationship (no-op when absent)."""
         rel = self.rels.pop(rid, None)

@@ -12,21 +12,32 @@ import gc
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from graph_schema import AssertionKind, GraphSchema, Label, RelType, Status, schema_version
+from graph_schema import (
+    AssertionKind,
+    GraphSchema,
+    Label,
+    RelType,
+    SchemaViolation,
+    Status,
+    schema_version,
+)
 from graph_schema.model import rel_id
-from graph_schema.properties import DecisionRecord
-from kag.errors import InvalidInput, NotFound, StoreUnavailable
+from graph_schema.properties import AnswerRecord, DecisionRecord, FeedbackRecord
+from kag.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from kag.store.base import (
     DEFAULT_ENTITY_STATUSES,
     DEFAULT_STATUSES,
+    STATEMENT_LABELS,
     AggregateRow,
+    DocumentPage,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
@@ -34,20 +45,30 @@ from kag.store.base import (
     ObservationQuery,
     RelView,
     ReplaceSummary,
+    StatementMatch,
     StoreCounts,
     Subgraph,
     WriteBatch,
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
-from kag.store.embedded import sql
+from kag.store.embedded import catalogue, sql
 from kag.store.embedded.aggregate import aggregate_observations
 from kag.store.embedded.documents import DocumentRetirer
 from kag.store.embedded.memgraph import MemGraph, Rel
-from kag.store.entity_lookup import TokenIndex, rank_entities
+from kag.store.entity_lookup import CANDIDATE_LIMIT, TokenIndex, rank_entity_props
+from kag.store.statement_lookup import (
+    StatementIndex,
+    is_statement,
+    rank_statements,
+    statement_terms,
+)
 from kag.store.traversal import breadth_first, path_sort_key
 from kag.store.views import node_passes, node_view, rel_passes, rel_view
 from kag.store.write_plan import NodeUpsert, RelUpsert, plan_writes
+
+if TYPE_CHECKING:
+    from kag.plan import PlanResult, QueryPlan
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +117,8 @@ class EmbeddedStore:
         self._graph = MemGraph()
         self._entities = TokenIndex()
         self._data_version = -1
+        self._statements: StatementIndex | None = None  # built on the first statement search
+        self._statements_of: MemGraph | None = None
         self._refresh()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -242,6 +265,7 @@ class EmbeddedStore:
         rel_rows: Sequence[tuple[str, str, str, str, dict[str, Any]]],
     ) -> None:
         graph = self._graph
+        self._index_statements(node_rows)
         for node_id, label, props in node_rows:
             if label is Label.ENTITY:
                 old = graph.props.get(node_id)
@@ -319,11 +343,22 @@ class EmbeddedStore:
         """Entities by exact name/alias, then fuzzy (token candidates, rapidfuzz ranking)."""
         with self._lock:
             self._refresh()
-            ids = self._entities.candidates(text)
-            candidates = [self._view(i) for i in sorted(ids) if i in self._graph]
-        return rank_entities(
-            text, candidates, limit=limit, min_score=min_score, types=types, statuses=statuses
-        )
+            ids = self._entities.candidates(text, limit=CANDIDATE_LIMIT)
+            props = self._graph.props
+            ranked = rank_entity_props(
+                text,
+                ((i, props[i]) for i in sorted(ids) if i in self._graph),
+                limit=limit,
+                min_score=min_score,
+                types=types,
+                statuses=statuses,
+            )
+            return [
+                EntityMatch(
+                    entity=self._view(r.id), matched=r.matched, score=r.score, exact=r.exact
+                )
+                for r in ranked
+            ]
 
     @staticmethod
     def _rel_view(rel: Rel) -> RelView:
@@ -519,6 +554,22 @@ class EmbeddedStore:
         views.sort(key=lambda v: (str(v.props.get("created_at", "")), v.id))
         return views
 
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statements of these layers with one of these statuses, ordered by id."""
+        wanted = {s.value for s in statuses}
+        with self._lock:
+            self._refresh()
+            ids = [
+                node_id
+                for layer in set(layers)
+                for node_id in self._graph.nodes_with(layer)
+                if self._graph.props[node_id].get("kind") == AssertionKind.STATEMENT.value
+                and self._graph.props[node_id].get("status") in wanted
+            ]
+            return [self._view(i) for i in sorted(ids)]
+
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write a document version and retire its older versions in one transaction."""
         check_batch(self.schema, batch)
@@ -527,3 +578,137 @@ class EmbeddedStore:
             written = self._write_planned(conn, node_ups, rel_ups)
             retirer = DocumentRetirer(conn, self._graph, self._set_status)
             return retirer.retire(batch, document_id, version, written)
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """A page of documents ordered by source, with live chunk and assertion counts."""
+        with self._lock:
+            self._refresh()
+            return catalogue.list_documents(
+                self._graph, self._view, ids=ids, offset=max(offset, 0), limit=limit
+            )
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store a feedback node and its ``FEEDBACK_ON`` link in one transaction."""
+        on = RelType.FEEDBACK_ON.value
+        with self._transaction() as conn:
+            if self._graph.labels.get(feedback.answer_id) is not Label.ANSWER:
+                raise NotFound(
+                    f"no answer has id {feedback.answer_id!r}; feedback goes on a stored answer"
+                )
+            if feedback.id in self._graph:
+                raise Conflict(f"feedback {feedback.id} exists already; it is never overwritten")
+            rid = rel_id(on, feedback.id, feedback.answer_id)
+            node_rows = [(feedback.id, Label.FEEDBACK, feedback.props())]
+            rel_rows = [(rid, on, feedback.id, feedback.answer_id, {"id": rid})]
+            conn.executemany(
+                sql.UPSERT_NODE, [(i, lab.value, orjson.dumps(p)) for i, lab, p in node_rows]
+            )
+            conn.executemany(
+                sql.UPSERT_REL, [(i, t, s, d, orjson.dumps(p)) for i, t, s, d, p in rel_rows]
+            )
+            self._apply(node_rows, rel_rows)
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """Feedback on an answer, oldest first."""
+        on = RelType.FEEDBACK_ON.value
+        with self._lock:
+            self._refresh()
+            found = [
+                FeedbackRecord.from_props(self._graph.props[rel.source])
+                for rel in self._graph.in_rels(answer_id)
+                if rel.type == on
+            ]
+        return sorted(found, key=lambda f: (f.created_at, f.id))
+
+    # -- engine: query plans, statement search, answers ------------------------------------------
+    def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
+        """Run a query plan natively on the read model."""
+        # Imported here: kag.plan builds on kag.store's views, so a module-level import would
+        # make importing either package first a cycle.
+        from kag.plan.executor import execute
+
+        deadline = time.monotonic() + timeout_s if timeout_s is not None else None
+        with self._lock:
+            self._refresh()
+            return execute(plan, self._graph, self.schema, deadline=deadline)
+
+    def _statement_index(self) -> StatementIndex:
+        if self._statements is None or self._statements_of is not self._graph:
+            index = StatementIndex()
+            for node_id, label in self._graph.labels.items():
+                props = self._graph.props[node_id]
+                if is_statement(label, props):
+                    index.add(node_id, label, props["text"])
+            self._statements, self._statements_of = index, self._graph
+        return self._statements
+
+    def _index_statements(self, node_rows: Sequence[tuple[str, Label, dict[str, Any]]]) -> None:
+        """Keep a built statement index in step with written nodes (before they are applied)."""
+        index = self._statements
+        if index is None or self._statements_of is not self._graph:
+            return
+        for node_id, label, props in node_rows:
+            old = self._graph.props.get(node_id)
+            if old is not None and is_statement(self._graph.labels[node_id], old):
+                index.remove(node_id, self._graph.labels[node_id], old["text"])
+            if is_statement(label, props):
+                index.add(node_id, label, props["text"])
+
+    def search_statements(
+        self,
+        text: str,
+        *,
+        labels: Sequence[Label] = STATEMENT_LABELS,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        limit: int = 10,
+        min_score: float = 50.0,
+    ) -> list[StatementMatch]:
+        """Layer nodes whose text matches ``text`` (token index candidates, shared ranking)."""
+        terms = statement_terms(text)
+        if not terms:
+            return []
+        with self._lock:
+            self._refresh()
+            ids = self._statement_index().candidates(terms, labels)
+            candidates = [self._view(i) for i in sorted(ids) if i in self._graph]
+        return rank_statements(
+            text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score
+        )
+
+    def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
+        """Store an answer node and its ``CITES`` links in one transaction."""
+        cites = RelType.CITES.value
+        with self._transaction() as conn:
+            rel_rows: list[tuple[str, str, str, str, dict[str, Any]]] = []
+            for target in dict.fromkeys(cited_ids):
+                if target not in self._graph:
+                    raise InvalidInput(
+                        f"answer {answer.id} not stored: it cites {target!r}, which does not exist"
+                    )
+                try:
+                    self.schema.check_pattern(Label.ANSWER, cites, self._graph.labels[target])
+                except SchemaViolation as exc:
+                    raise InvalidInput(f"answer {answer.id} not stored: {exc}") from exc
+                rid = rel_id(cites, answer.id, target)
+                rel_rows.append((rid, cites, answer.id, target, {"id": rid}))
+            node_rows = [(answer.id, Label.ANSWER, answer.props())]
+            conn.executemany(
+                sql.UPSERT_NODE, [(i, lab.value, orjson.dumps(p)) for i, lab, p in node_rows]
+            )
+            conn.executemany(
+                sql.UPSERT_REL, [(i, t, s, d, orjson.dumps(p)) for i, t, s, d, p in rel_rows]
+            )
+            self._apply(node_rows, rel_rows)
+
+    def get_answer(self, answer_id: str) -> AnswerRecord:
+        """A stored answer, or :class:`NotFound`."""
+        with self._lock:
+            self._refresh()
+            props = self._graph.props.get(answer_id)
+            label = self._graph.labels.get(answer_id)
+        if props is None or label is not Label.ANSWER:
+            raise NotFound(f"no answer with id {answer_id!r}; answer ids start with 'ans_'")
+        return AnswerRecord.model_validate(props)

@@ -10,24 +10,36 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j import exceptions as neo4j_errors
 
-from graph_schema import GraphSchema, Label, RelType, Status, migrations, rel_id, schema_version
+from graph_schema import (
+    GraphSchema,
+    Label,
+    RelType,
+    SchemaViolation,
+    Status,
+    migrations,
+    rel_id,
+    schema_version,
+)
 from graph_schema.model import normalise_name
-from graph_schema.properties import DecisionRecord, utc_now
-from kag.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from graph_schema.properties import AnswerRecord, DecisionRecord, FeedbackRecord, utc_now
+from kag.errors import BudgetExceeded, Conflict, InvalidInput, NotFound, StoreUnavailable
 from kag.settings import Neo4jSettings
 from kag.store.base import (
     DEFAULT_ENTITY_STATUSES,
     DEFAULT_STATUSES,
+    STATEMENT_LABELS,
     AggregateRow,
+    DocumentPage,
+    DocumentSummary,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
@@ -35,23 +47,31 @@ from kag.store.base import (
     ObservationQuery,
     RelView,
     ReplaceSummary,
+    StatementMatch,
     StoreCounts,
     Subgraph,
     WriteBatch,
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
-from kag.store.entity_lookup import query_terms, rank_entities
-from kag.store.neo4j.queries import documents, read, schema, write
+from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
+from kag.store.neo4j import retire
+from kag.store.neo4j.queries import catalogue, documents, engine, read, schema, write
+from kag.store.neo4j.queries import feedback as queries_feedback
+from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
 from kag.store.traversal import breadth_first
 from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
 from kag.store.write_plan import NodeUpsert, RelUpsert, plan_writes
+
+if TYPE_CHECKING:
+    from kag.plan import PlanResult, QueryPlan
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-_FULLTEXT_CANDIDATES = 100
+_FULLTEXT_CANDIDATES = CANDIDATE_LIMIT
+_STATEMENT_CANDIDATES = 1000
 
 
 def _lucene_query(text: str) -> str:
@@ -455,53 +475,172 @@ class Neo4jStore:
             for r in self._read(documents.LIST_DECISIONS, actions=sorted(set(actions)))
         ]
 
+    def list_statements(
+        self, layers: Sequence[Label], statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES
+    ) -> list[NodeView]:
+        """Statements of these layers with one of these statuses, ordered by id."""
+        wanted = sorted({label.value for label in layers})
+        if not wanted:
+            return []
+        return [
+            node_view(r["id"], label_for(r["id"]), r["props"])
+            for r in self._read(
+                documents.LIST_STATEMENTS, labels=wanted, statuses=[s.value for s in statuses]
+            )
+        ]
+
     def replace_document(self, batch: WriteBatch, document_id: str, version: int) -> ReplaceSummary:
         """Write a document version and retire its older versions in one transaction."""
         upsert, written = self._planned_write(batch)
-        revive_rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
-        superseded = Status.SUPERSEDED.value
-        live = [Status.PROPOSED.value, Status.APPROVED.value]
+        rows = [{"id": a.id, "status": a.status.value} for a in batch.assertions]
 
         def work(tx: ManagedTransaction) -> ReplaceSummary:
             upsert(tx)
-            revived: list[str] = []
-            if revive_rows:
-                record = tx.run(
-                    documents.REVIVE_SUPERSEDED, rows=revive_rows, superseded=superseded
-                ).single(strict=True)
-                revived = list(record["ids"])
-            affected, chunk_ids = set(revived), set[str]()
-            if version > 1:
-                record = tx.run(
-                    documents.RETIRED_EVIDENCE, document_id=document_id, version=version
-                ).single(strict=True)
-                affected.update(record["assertion_ids"])
-                chunk_ids.update(record["chunk_ids"])
-            removed, orphaned = 0, []
-            if affected:
-                ids = sorted(affected)
-                record = tx.run(documents.DELETE_STALE_EVIDENCE, ids=ids).single(strict=True)
-                removed = int(record["removed"])
-                chunk_ids.update(record["chunk_ids"])
-                record = tx.run(
-                    documents.SUPERSEDE_ORPHANED,
-                    ids=ids,
-                    live_statuses=live,
-                    superseded=superseded,
-                ).single(strict=True)
-                orphaned = sorted(record["ids"])
-            pruned = 0
-            if chunk_ids:
-                record = tx.run(documents.PRUNE_RETIRED_CHUNKS, chunk_ids=sorted(chunk_ids)).single(
-                    strict=True
-                )
-                pruned = int(record["removed"])
-            return ReplaceSummary(
-                written=written,
-                superseded=tuple(orphaned),
-                revived=tuple(sorted(revived)),
-                evidence_removed=removed,
-                chunks_removed=pruned,
-            )
+            return retire.retire(tx, document_id, version, retire.revive(tx, rows), written)
 
         return self._write_tx(work)
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """A page of documents ordered by source, with live chunk and assertion counts."""
+        wanted = list(dict.fromkeys(ids)) if ids is not None else None
+        total = int(self._read(catalogue.COUNT_DOCUMENTS, ids=wanted)[0]["total"])
+        records = (
+            self._read(catalogue.PAGE_DOCUMENTS, ids=wanted, offset=max(offset, 0), limit=limit)
+            if limit > 0
+            else []
+        )
+        items = tuple(
+            DocumentSummary(
+                document=node_view(r["id"], Label.DOCUMENT, r["props"]),
+                chunks=int(r["chunks"]),
+                assertions=len(r["statuses"]),
+                statuses=dict(sorted(Counter(r["statuses"]).items())),
+            )
+            for r in records
+        )
+        return DocumentPage(total=total, items=items)
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store a feedback node and its ``FEEDBACK_ON`` link in one write transaction."""
+        rid = rel_id(RelType.FEEDBACK_ON.value, feedback.id, feedback.answer_id)
+
+        def work(tx: ManagedTransaction) -> int:
+            record = tx.run(
+                queries_feedback.CREATE_FEEDBACK,
+                answer_id=feedback.answer_id,
+                feedback=feedback.props(),
+                rel_id=rid,
+            ).single(strict=True)
+            return int(record["written"])
+
+        if not self._write_tx(work):
+            raise NotFound(
+                f"no answer has id {feedback.answer_id!r}; feedback goes on a stored answer"
+            )
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """Feedback on an answer, oldest first."""
+        return [
+            FeedbackRecord.from_props(r["props"])
+            for r in self._read(queries_feedback.LIST_FEEDBACK, answer_id=answer_id)
+        ]
+
+    # -- engine: query plans, statement search, answers ------------------------------------------
+    def read_query(
+        self, query: str, params: Mapping[str, Any], *, timeout_s: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Run one query in a READ transaction (the server refuses writes in it), with an
+        optional server-side timeout.
+
+        Raises:
+            BudgetExceeded: the query ran longer than ``timeout_s``.
+            InvalidInput: Neo4j refused the query (syntax, a write in read mode, ...).
+        """
+        if timeout_s is not None and timeout_s <= 0:
+            raise BudgetExceeded("no time left to run the query", cap="deadline")
+        work = neo4j.Query(query, timeout=timeout_s)
+        try:
+            with self._translate():
+                records, _, _ = self._driver.execute_query(
+                    work,
+                    dict(params),
+                    database_=self._database,
+                    routing_=RoutingControl.READ,
+                    bookmark_manager_=self._bookmarks,
+                )
+        except neo4j_errors.ClientError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise BudgetExceeded(
+                    f"the query ran past its {timeout_s:.3f} s deadline; narrow the question "
+                    "or raise KAG_ENGINE__DEADLINE_S",
+                    cap="deadline",
+                ) from exc
+            raise InvalidInput(
+                f"Neo4j refused the query ({exc.code}): {exc.message}", code=exc.code
+            ) from exc
+        return [dict(r) for r in records]
+
+    def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:
+        """Compile a query plan to parameterised Cypher and run it with READ routing."""
+        # Imported here: kag.plan builds on kag.store's views (see the embedded backend).
+        from kag.plan.compiler import compile_plan, decode
+
+        compiled = compile_plan(plan, self.schema)
+        return decode(plan, self.read_query(compiled.cypher, compiled.params, timeout_s=timeout_s))
+
+    def search_statements(
+        self,
+        text: str,
+        *,
+        labels: Sequence[Label] = STATEMENT_LABELS,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        limit: int = 10,
+        min_score: float = 50.0,
+    ) -> list[StatementMatch]:
+        """Layer nodes whose text matches ``text``: full-text candidates, shared ranking."""
+        terms = statement_terms(text)
+        if not terms:
+            return []
+        records = self._read(
+            engine.FULLTEXT_STATEMENT_CANDIDATES,
+            lucene=lucene_prefix_query(terms),
+            labels=[label.value for label in labels],
+            limit=_STATEMENT_CANDIDATES,
+        )
+        candidates = [node_view(r["id"], label_for(r["id"]), r["props"]) for r in records]
+        return rank_statements(
+            text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score
+        )
+
+    def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
+        """Store an answer node and its ``CITES`` links in one write transaction."""
+        cites = RelType.CITES.value
+        targets = list(dict.fromkeys(cited_ids))
+        for target in targets:
+            try:
+                self.schema.check_pattern(Label.ANSWER, cites, label_for(target))
+            except (ValueError, SchemaViolation) as exc:
+                raise InvalidInput(f"answer {answer.id} not stored: {exc}") from exc
+        rows = [{"id": rel_id(cites, answer.id, t), "target": t} for t in targets]
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(engine.UPSERT_ANSWER, answer=answer.props()).consume()
+            if not rows:
+                return
+            found = tx.run(engine.CITE_NODES, answer_id=answer.id, rows=rows)
+            if found.single(strict=True)["written"] != len(rows):
+                raise InvalidInput(
+                    f"answer {answer.id} not stored: it cites nodes that do not exist"
+                )
+
+        self._write_tx(work)
+
+    def get_answer(self, answer_id: str) -> AnswerRecord:
+        """A stored answer, or :class:`NotFound`."""
+        records = self._read(engine.GET_ANSWER, id=answer_id)
+        if not records:
+            raise NotFound(f"no answer with id {answer_id!r}; answer ids start with 'ans_'")
+        return AnswerRecord.model_validate(dict(records[0]["props"]))

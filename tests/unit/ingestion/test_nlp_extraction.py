@@ -233,3 +233,27 @@ def test_relation_finder_selection(schema: GraphSchema, tmp_path: Path) -> None:
     assert isinstance(make_relation_finder(schema, None), CueRelationFinder)
     with pytest.raises(ConfigurationError, match="no such file"):
         make_relation_finder(schema, tmp_path / "missing.json")
+
+
+def test_section_headings_give_uncued_sentences_their_layer(extractor: NlpExtractor) -> None:
+    found = extract(
+        extractor,
+        "Analyst note\n\nThe facts\n\nPellmark Software's revenue growth in 2024 was 38%.\n\n"
+        "Conclusion\n\nPellmark Software is gaining market share while losing money on the "
+        "customers it adds.\n\nWhat happened\n\nAfter the outage, Priya Raman called Marrowgate "
+        "Retail, and Marrowgate Retail renewed for two years.",
+    )
+    layers = {s.text: s.layer for s in found.statements}
+    assert (
+        layers[
+            "Pellmark Software is gaining market share while losing money on the customers it adds."
+        ]
+        is Layer.INSIGHT
+    )
+    assert (
+        layers[
+            "After the outage, Priya Raman called Marrowgate Retail, and Marrowgate "
+            "Retail renewed for two years."
+        ]
+        is Layer.EXPERIENCE
+    )

@@ -1,72 +1,40 @@
-"""The shipped sample corpus: documents, gold facts and golden questions agree with each other.
-
-The data checks need no store; the graph checks write the gold graph with ``gold_write_batches``
-into each backend (the Neo4j one is a real Neo4j 5.26) and ask it what the golden questions ask.
-"""
+"""The shipped sample corpus: documents, gold facts and golden questions agree with each other."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graph_schema import GraphSchema, Label, RelType
 from kag.errors import ConfigurationError, InvalidInput
 from kag.samples import (
     GoldenQuestion,
-    GoldFacts,
     GoldObservation,
     GoldRelation,
     GoldStatement,
     corpus_dir,
     corpus_root,
     document_paths,
-    document_text,
     gold_write_batches,
     load_facts,
-    load_golden_questions,
 )
 from kag.samples import ids as gold_ids
-from kag.store import GraphStore, ObservationQuery, WriteBatch
+from tests.unit.samples.corpus_data import (
+    check_quantity,
+    facts,
+    gold_values,
+    names_of,
+    questions,
+    schema,
+    texts,
+)
 
 SHAPES = {"describe", "relate", "chain", "advice", "experience", "quantitative", "why"}
 UNITS = {"money": None, "percent": "percent", "count": "count"}
-
-
-@cache
-def facts() -> GoldFacts:
-    return load_facts()
-
-
-@cache
-def questions() -> tuple[GoldenQuestion, ...]:
-    return tuple(load_golden_questions())
-
-
-@cache
-def texts() -> dict[str, str]:
-    return {doc: document_text(corpus_dir() / doc) for doc in document_paths()}
-
-
-@cache
-def schema() -> GraphSchema:
-    return GraphSchema.load()
-
-
-def entity_id(name: str) -> str:
-    entity = facts().entity(name)
-    return gold_ids.entity_id(entity.type, entity.name)
-
-
-def names_of(name: str) -> tuple[str, ...]:
-    entity = facts().entity(name)
-    return (entity.name, *entity.aliases)
 
 
 # -- documents --------------------------------------------------------------------------------
@@ -88,12 +56,18 @@ def test_every_document_states_facts() -> None:
 
 
 def test_html_documents_keep_only_visible_text() -> None:
-    for doc, text in texts().items():
-        if doc.endswith(".html"):
-            assert "<" not in text
-            assert "window.ciPage" not in text  # script
-            assert "font-family" not in text  # style
-            assert text.splitlines()[0].startswith(("Investor", "Market"))
+    pages = [doc for doc in texts() if doc.endswith(".html")]
+    assert pages
+    for doc in pages:
+        raw = (corpus_dir() / doc).read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", raw)
+        assert title is not None
+        text = texts()[doc]
+        assert "<" not in text
+        assert "window.ciPage" not in text  # script
+        assert "{" not in text  # style
+        assert text.count(title.group(1)) == 1  # the <h1>, not the <title> of the <head>
+        assert text.splitlines()[0] == title.group(1)
 
 
 # -- gold facts -------------------------------------------------------------------------------
@@ -329,60 +303,10 @@ def test_path_questions_follow_gold_relations() -> None:
             assert len(set(visited)) == len(visited), q.id  # a simple path
 
 
-def _gold_values(q: GoldenQuestion) -> dict[tuple[str, str], float]:
-    spec = q.quantity
-    assert spec is not None
-    found = {}
-    for key in q.facts:
-        obs = facts().fact(key)
-        assert isinstance(obs, GoldObservation), (q.id, key)
-        assert obs.metric == spec.metric, (q.id, key)
-        assert obs.unit == q.expected.unit, (q.id, key)
-        found[(obs.subject, obs.period)] = obs.value
-    assert set(found) == {(e, p) for e in spec.entities for p in spec.periods}, q.id
-    return found
-
-
-def _answer(q: GoldenQuestion, values: dict[tuple[str, str], float]) -> None:
-    """Check a quantitative question's expected answer against (entity, period) values."""
-    spec, exp = q.quantity, q.expected
-    assert spec is not None
-    tolerance = exp.tolerance or 0.0
-    if spec.operation == "trend":
-        series = [(p, values[(spec.entities[0], p)]) for p in spec.periods]
-        assert [(p, v) for p, v in exp.values] == series, q.id
-        assert exp.value is not None, q.id
-        assert abs(series[-1][1] - series[0][1] - exp.value) <= tolerance, q.id
-        return
-    if spec.operation in ("compare", "rank"):
-        period = spec.periods[0]
-        ranked = sorted(spec.entities, key=lambda e: -values[(e, period)])
-        assert list(exp.order) == ranked, q.id
-        assert dict(exp.values) == {e: values[(e, period)] for e in spec.entities}, q.id
-        if spec.operation == "compare" and exp.value is not None:
-            diff = values[(ranked[0], period)] - values[(ranked[1], period)]
-            assert abs(diff - exp.value) <= tolerance, q.id
-        return
-    numbers = list(values.values())
-    result = {"value": numbers[0], "sum": sum(numbers), "avg": sum(numbers) / len(numbers)}
-    assert exp.value is not None, q.id
-    assert abs(result[spec.operation] - exp.value) <= tolerance, q.id
-
-
 def test_quantitative_answers_follow_from_the_facts() -> None:
     for q in questions():
         if q.shape == "quantitative":
-            _answer(q, _gold_values(q))
-
-
-# -- the gold graph in each store -------------------------------------------------------------
-
-
-def write_gold(store: GraphStore) -> list[WriteBatch]:
-    batches = gold_write_batches(store.schema)
-    for batch in batches:
-        store.write(batch)
-    return batches
+            check_quantity(q, gold_values(q))
 
 
 def test_gold_batches_are_deterministic_and_one_per_document() -> None:
@@ -392,140 +316,3 @@ def test_gold_batches_are_deterministic_and_one_per_document() -> None:
     assert all(
         len(b.chunks) == 1 and b.chunks[0].text == texts()[b.documents[0].source] for b in first
     )
-
-
-def _expected_counts(batches: list[WriteBatch]) -> tuple[dict[str, int], dict[str, int]]:
-    gold = facts()
-    assertions = {a.id: a for b in batches for a in b.assertions}
-    nodes = Counter(a.layer.value for a in assertions.values())
-    nodes.update(Document=len(document_paths()), Chunk=len(document_paths()))
-    nodes["Entity"] = len(gold.entities)
-    rels = Counter(a.predicate for a in assertions.values() if a.predicate)
-    rels.update(link.type for link in gold.links)
-    rels["EVIDENCED_BY"] = len({e.id for b in batches for e in b.evidence})
-    rels["HAS_CHUNK"] = len(document_paths())
-    rels["MENTIONS"] = sum(len(b.mentions) for b in batches)
-    rels["ABOUT"] = sum(
-        len({a.subject_id, a.object_id, *a.entity_ids} - {None}) for a in assertions.values()
-    )
-    distinct = {
-        (f.subject, f.predicate, f.object) if isinstance(f, GoldRelation) else f.key
-        for f in gold.facts
-    }
-    assert len(assertions) == len(distinct)
-    return dict(nodes), dict(rels)
-
-
-def test_gold_graph_writes_and_counts_match_the_facts(store: GraphStore) -> None:
-    batches = write_gold(store)
-    nodes, rels = _expected_counts(batches)
-    counts = store.counts()
-    assert counts.nodes == dict(sorted(nodes.items()))
-    assert counts.relationships == dict(sorted(rels.items()))
-    assert counts.statuses == {
-        "approved": sum(
-            v
-            for k, v in nodes.items()
-            if k in {layer.value for layer in store.schema.layer_labels()}
-        )
-    }
-    write_gold(store)  # writing again changes nothing
-    assert store.counts() == counts
-
-
-def _assertion_id(key: str) -> str:
-    return _assertion_ids()[key]
-
-
-@cache
-def _assertion_ids() -> dict[str, str]:
-    """Fact key -> assertion id, recomputed from the documented id scheme and found among the
-    records ``gold_write_batches`` builds."""
-    by_fingerprint = {
-        a.fingerprint: a.id for b in gold_write_batches(schema()) for a in b.assertions
-    }
-    out = {}
-    for fact in facts().facts:
-        if isinstance(fact, GoldRelation):
-            fingerprint = gold_ids.relation_fingerprint(
-                entity_id(fact.subject),
-                fact.predicate,
-                entity_id(fact.object),
-                symmetric=schema().relation_types[fact.predicate].symmetric,
-            )[0]
-        elif isinstance(fact, GoldObservation):
-            fingerprint = gold_ids.observation_fingerprint(
-                entity_id(fact.subject), fact.metric, fact.period, fact.value, fact.unit
-            )
-        else:
-            fingerprint = gold_ids.statement_fingerprint(fact.text)
-        out[fact.key] = by_fingerprint[fingerprint]
-    return out
-
-
-def _path_questions() -> Iterator[GoldenQuestion]:
-    return (q for q in questions() if q.shape in ("relate", "chain"))
-
-
-def test_path_questions_have_their_path_in_the_store(store: GraphStore) -> None:
-    write_gold(store)
-    for q in _path_questions():
-        assert q.target is not None
-        assert q.hops is not None
-        paths = store.paths_between(
-            entity_id(q.anchors[0]), entity_id(q.target), max_hops=q.hops, limit=500
-        )
-        wanted = [_assertion_id(k) for k in q.facts]
-        assert wanted in [[r.id for r in p.relationships] for p in paths], q.id
-
-
-def test_quantitative_answers_from_store_aggregation(store: GraphStore) -> None:
-    write_gold(store)
-    for q in questions():
-        if q.quantity is None:
-            continue
-        spec = q.quantity
-        values: dict[tuple[str, str], float] = {}
-        for name in spec.entities:
-            rows = store.aggregate(
-                ObservationQuery(
-                    entity_ids=(entity_id(name),),
-                    metric=spec.metric,
-                    period_from=min(spec.periods),
-                    period_to=max(spec.periods),
-                    by_period=True,
-                )
-            )
-            for row in rows:
-                if row.period in spec.periods:
-                    assert row.unit == q.expected.unit, q.id
-                    assert row.count == 1, q.id
-                    values[(name, row.period)] = row.value
-        assert set(values) == {(e, p) for e in spec.entities for p in spec.periods}, q.id
-        _answer(q, values)
-
-
-def test_statement_questions_reach_their_facts_in_the_store(store: GraphStore) -> None:
-    """Advice: Situation -> Wisdom -> Experience; experience and why: the evidence documents."""
-    write_gold(store)
-    structural = [
-        t.value
-        for t in (RelType.APPLIES_IN, RelType.IN_SITUATION, RelType.SUPPORTS, RelType.CONTRADICTS)
-    ]
-    for q in questions():
-        ids = [_assertion_id(k) for k in q.facts]
-        if q.shape == "advice":
-            [situation] = [
-                i for k, i in zip(q.facts, ids, strict=True) if facts().layer_of(k) == "Situation"
-            ]
-            reached = store.neighbourhood([situation], hops=2, rel_types=structural, limit=1000)
-            assert set(ids) <= {n.id for n in reached.nodes}, q.id
-            labels = {n.label for n in reached.nodes if n.id in ids}
-            assert {Label.SITUATION, Label.WISDOM, Label.EXPERIENCE} <= labels, q.id
-        if q.shape in ("advice", "experience", "why"):
-            spans = store.evidence(ids)
-            cited = {s.document_source for i in ids for s in spans[i]}
-            assert cited == set(q.expected_documents), q.id
-            for i in ids:
-                for span in spans[i]:
-                    assert texts()[span.document_source][span.start : span.end] == span.quote

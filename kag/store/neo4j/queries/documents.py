@@ -36,6 +36,18 @@ ASSERTIONS_BY_FINGERPRINT: Final[str] = (
     + "\n}\nRETURN n.id AS id, properties(n) AS props\nORDER BY n.id"
 )
 
+#: Statements of the layer labels in ``$labels`` whose status is in ``$statuses``.
+LIST_STATEMENTS: Final[str] = (
+    "CALL () {\n  "
+    + "\n  UNION ALL ".join(
+        f"MATCH (n:{cypher_label(label)} {{kind: 'statement'}}) "
+        f"WHERE '{label.value}' IN $labels RETURN n"
+        for label in sorted(LAYER_LABELS)
+    )
+    + "\n}\nWITH n WHERE n.status IN $statuses\n"
+    "RETURN n.id AS id, properties(n) AS props\nORDER BY n.id"
+)
+
 LIST_DECISIONS: Final[str] = """
 MATCH (d:Decision) WHERE d.action IN $actions
 RETURN d.id AS id, properties(d) AS props

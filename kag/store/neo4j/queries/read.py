@@ -16,7 +16,7 @@ def _nodes_by_ids(labels: Iterable[Label]) -> str:
     ]
     if len(branches) == 1:
         return branches[0].removesuffix(" RETURN n") + "\n"
-    return "CALL {\n  " + "\n  UNION ALL ".join(branches) + "\n}\n"
+    return "CALL () {\n  " + "\n  UNION ALL ".join(branches) + "\n}\n"
 
 
 #: Nodes whose id is in ``$ids``, whatever their label.
@@ -80,7 +80,7 @@ RETURN node.id AS id, properties(node) AS props
 """
 
 EVIDENCE: Final[str] = """
-CALL {
+CALL () {
   MATCH (n:Knowledge) WHERE n.id IN $ids RETURN n
   UNION ALL MATCH (n:Experience) WHERE n.id IN $ids RETURN n
   UNION ALL MATCH (n:Wisdom) WHERE n.id IN $ids RETURN n

@@ -1,0 +1,169 @@
+"""Statement search (situations, principles, episodes, ...) by words, the same on every backend.
+
+A query's *terms* are its word tokens without stop words, cut to a crude stem ("prices" ->
+"pric", "cuts" -> "cut"). A statement is a candidate when one of its tokens starts with a term
+(Lucene's ``term*``). The Neo4j backend asks its ``statements`` full-text index for exactly these
+prefix terms; the embedded backend keeps a token index. Candidates are ranked here, once:
+score = share of the query's terms the statement contains (0-100), then the share of the
+statement's own tokens that matched (a specific statement before a long one), then id.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+from graph_schema import LAYER_LABELS, Label, Status, normalise_name
+from kag.store.base import NodeView, StatementMatch
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_SUFFIXES: Final = ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
+MIN_STEM: Final = 3
+_STOP_TEXT: Final = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing done down during each few for
+    from further had has have having he her here hers him his how i if in into is it its itself
+    just know let me more most my no nor not now of off on once only or other our ours out over
+    own same she should so some such tell than that the their theirs them then there these they
+    this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours happen happened happens"""
+STOP_WORDS: Final = frozenset(_STOP_TEXT.split())
+
+
+def statement_tokens(text: str) -> list[str]:
+    """Lower-case word tokens of a text (as a standard full-text analyzer splits it)."""
+    return _TOKEN.findall(normalise_name(text))
+
+
+def stem(token: str) -> str:
+    """A crude stem: the token without one common English suffix (kept at 3+ characters, 5+
+    for "-ly"), and without the doubled consonant "-ing"/"-ed" leave ("cutting" -> "cut")."""
+    for suffix in _SUFFIXES:
+        keep = len(token) - len(suffix)
+        if token.endswith(suffix) and keep >= (5 if suffix == "ly" else MIN_STEM):
+            base = token[:keep]
+            if (
+                suffix in ("ing", "ed")
+                and len(base) > MIN_STEM
+                and base[-1] == base[-2]
+                and base[-1] not in "aeiouls"
+            ):
+                base = base[:-1]
+            return base
+    return token
+
+
+def statement_terms(text: str) -> list[str]:
+    """The search terms of a query text, in order, distinct."""
+    terms = []
+    for tok in statement_tokens(text):
+        if tok in STOP_WORDS or (len(tok) < MIN_STEM and not tok.isdigit()):
+            continue
+        terms.append(stem(tok))
+    return list(dict.fromkeys(terms))
+
+
+def lucene_prefix_query(terms: Sequence[str]) -> str:
+    """The full-text query for ``terms`` (tokens are word characters: nothing to escape)."""
+    return " OR ".join(f"{t}*" for t in terms)
+
+
+class _Tokens:
+    """Token -> ids for the statements of one label."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, set[str]] = {}
+        self.vocab: list[str] | None = None
+
+    def candidates(self, terms: Iterable[str], found: set[str]) -> None:
+        if self.vocab is None:
+            self.vocab = sorted(self.ids)
+        vocab = self.vocab
+        for term in terms:
+            i = bisect_left(vocab, term)
+            while i < len(vocab) and vocab[i].startswith(term):
+                found.update(self.ids[vocab[i]])
+                i += 1
+
+
+class StatementIndex:
+    """Token -> statement ids per label, for the embedded backend's candidate generation."""
+
+    def __init__(self) -> None:
+        self._labels: dict[Label, _Tokens] = {}
+
+    def add(self, node_id: str, label: Label, text: str) -> None:
+        """Index a statement's text."""
+        table = self._labels.setdefault(label, _Tokens())
+        for tok in set(statement_tokens(text)):
+            ids = table.ids.setdefault(tok, set())
+            if not ids:
+                table.vocab = None
+            ids.add(node_id)
+
+    def remove(self, node_id: str, label: Label, text: str) -> None:
+        """Forget a statement's tokens (before re-indexing it)."""
+        table = self._labels.get(label)
+        if table is None:
+            return
+        for tok in set(statement_tokens(text)):
+            ids = table.ids.get(tok)
+            if ids is not None:
+                ids.discard(node_id)
+                if not ids:
+                    del table.ids[tok]
+                    table.vocab = None
+
+    def candidates(self, terms: Sequence[str], labels: Iterable[Label]) -> set[str]:
+        """Ids of statements of these labels with a token starting with any term."""
+        found: set[str] = set()
+        for label in set(labels):
+            table = self._labels.get(label)
+            if table is not None:
+                table.candidates(terms, found)
+        return found
+
+
+def is_statement(label: Label, props: Mapping[str, Any]) -> bool:
+    """Whether a node is indexed for statement search (a layer node with text)."""
+    return label in LAYER_LABELS and isinstance(props.get("text"), str)
+
+
+def rank_statements(
+    text: str,
+    candidates: Iterable[NodeView],
+    *,
+    labels: Sequence[Label],
+    statuses: Sequence[Status],
+    limit: int,
+    min_score: float,
+) -> list[StatementMatch]:
+    """Rank candidate statements for a query text (see the module docstring)."""
+    terms = statement_terms(text)
+    if not terms:
+        return []
+    wanted = set(labels)
+    allowed = set(statuses)
+    ranked: list[tuple[float, float, str, StatementMatch]] = []
+    seen: set[str] = set()
+    for node in candidates:
+        if node.id in seen or node.label not in wanted:
+            continue
+        seen.add(node.id)
+        if node.status is None or node.status not in allowed:
+            continue
+        tokens = statement_tokens(str(node.props.get("text", "")))
+        matched = [t for t in terms if any(tok.startswith(t) for tok in tokens)]
+        if not matched:
+            continue
+        score = round(100.0 * len(matched) / len(terms), 6)
+        if score < min_score:
+            continue
+        hit = sum(1 for tok in tokens if any(tok.startswith(t) for t in matched))
+        precision = hit / len(tokens)
+        match = StatementMatch(node=node, score=score, matched=tuple(matched))
+        ranked.append((-score, -precision, node.id, match))
+    ranked.sort(key=lambda item: item[:3])
+    return [item[3] for item in ranked[:limit]]
