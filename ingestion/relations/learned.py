@@ -8,6 +8,13 @@ objects (or two objects of the same name) for one relation. A sentence whose bes
 uncertain yields nothing. A candidate's confidence is that product; its subject and object
 mentions carry the two factors.
 
+The lexicon was learned from parses of the plain spaCy model. In the ingestion, an EntityRuler
+fed with the graph's entities runs before the statistical NER and labels known names with
+concept types, which changes the entity features the scorers see (a performer met earlier, typed
+by range-less relation, loses its PERSON label and with it the composer/lyricist evidence). So
+when the extractor hands the finder its pipeline (:meth:`LearnedRelationFinder.use_pipeline`),
+a sentence with ruler-labelled entities is re-read with the statistical NER alone, on a copy.
+
 The scores are a ranking more than calibrated probabilities: the training labels mark only some
 of each sentence's facts (see :mod:`ingestion.relations.training`), so the thresholds are
 chosen on held-out data, not set at 0.5.
@@ -23,13 +30,17 @@ from typing import TYPE_CHECKING, Final
 
 from graph_schema import GraphSchema
 from ingestion.models import EntityMention, RelationCandidate, Span
-from ingestion.relations.analysis import SentenceAnalysis, analyse, argument_type
+from ingestion.relations.analysis import NER_LABELS, SentenceAnalysis, analyse, argument_type
 from ingestion.relations.base import SentenceContext
 from ingestion.relations.lexicon import RelationLexicon, load_lexicon
 from ingestion.relations.spans import CandidateSpan
 from ingestion.relations.values import squash
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from spacy.language import Language
+    from spacy.tokens import Doc
     from spacy.tokens import Span as SpacySpan
 
 logger = logging.getLogger(__name__)
@@ -71,6 +82,8 @@ class LearnedRelationFinder:
         self.schema = schema
         self._known = lexicon.known_values()
         self._known_for: dict[str, list[str]] = {}
+        self._ner: Callable[[Doc], Doc] | None = None
+        self._reread: tuple[Doc, Doc] | None = None  # (doc as given, its statistical re-read)
         for relation, entry in sorted(lexicon.relations.items()):
             for surface in entry.values:
                 self._known_for.setdefault(squash(surface), []).append(relation)
@@ -79,6 +92,25 @@ class LearnedRelationFinder:
     def from_file(cls, path: Path | str, schema: GraphSchema) -> LearnedRelationFinder:
         """Load the lexicon at ``path`` (see :func:`~ingestion.relations.lexicon.load_lexicon`)."""
         return cls(load_lexicon(path), schema)
+
+    def use_pipeline(self, nlp: Language) -> None:
+        """Re-read ruler-labelled sentences with ``nlp``'s statistical NER (see the module
+        docstring). The NLP extractor calls this with the pipeline whose parses it passes."""
+        self._ner = nlp.get_pipe("ner") if "ner" in nlp.pipe_names else None
+        self._reread = None
+
+    def _statistical(self, sentence: SpacySpan) -> SpacySpan:
+        """``sentence`` with the entity labels the statistical NER alone gives, when another
+        component (the EntityRuler) labelled some of its entities; else ``sentence`` itself."""
+        if self._ner is None or all(e.label_ in NER_LABELS for e in sentence.ents):
+            return sentence
+        doc = sentence.doc
+        if self._reread is None or self._reread[0] is not doc:
+            # the same tokens, so candidate token positions (and offsets) hold for both
+            copy = doc.copy()
+            copy.set_ents([], default="missing")
+            self._reread = (doc, self._ner(copy))
+        return self._reread[1][sentence.start : sentence.end]
 
     def analyse(
         self, sentence: SpacySpan, mentions: Sequence[EntityMention] = (), offset: int = 0
@@ -129,6 +161,7 @@ class LearnedRelationFinder:
     ) -> list[RelationCandidate]:
         """Relation candidates stated by ``sentence`` (see the module docstring)."""
         offset = context.document_offset
+        sentence = self._statistical(sentence)
         triples = self.decide(self.analyse(sentence, mentions, offset))
         evidence = _span(sentence, sentence.start, sentence.end, offset)
         out = [

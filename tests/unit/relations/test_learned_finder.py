@@ -141,3 +141,27 @@ def test_loading_for_another_ontology_is_refused(
     save_lexicon(film_lexicon, path)
     with pytest.raises(ConfigurationError, match="is for ontology 'ont_film_test'"):
         load_relation_finder(GraphSchema.load(), path)
+
+
+def test_ruler_labels_are_re_read_with_the_statistical_ner(
+    film_lexicon: RelationLexicon, film_schema: GraphSchema, nlp: Language
+) -> None:
+    text = "Crimson Atlas was directed by Ada Kowalski and stars Omar Haddad."
+    plain = found(LearnedRelationFinder(film_lexicon, film_schema), nlp, text)
+    doc = nlp(text)
+    start = doc.text.index("Ada Kowalski")
+    ruled = doc.char_span(start, start + len("Ada Kowalski"), label="film")  # a concept label
+    assert ruled is not None
+    doc.set_ents([ruled], default="unmodified")
+    [sent] = list(doc.sents)
+    context = SentenceContext(graph_schema=film_schema)
+    reader = LearnedRelationFinder(film_lexicon, film_schema)
+    assert reader._statistical(sent) is sent  # no pipeline given: read as it is
+    reader.use_pipeline(nlp)
+    reread = reader._statistical(sent)
+    assert reread is not sent
+    assert reread.text == sent.text
+    assert {(e.text, e.label_) for e in reread.ents} >= {("Ada Kowalski", "PERSON")}
+    assert {e.label_ for e in doc.ents} >= {"film"}  # the given doc is left as it was
+    triples = {(c.subject.name, c.predicate, c.object.name) for c in reader.find(sent, [], context)}
+    assert triples == plain
