@@ -68,20 +68,25 @@ def test_edits_change_what_the_finder_does(built: tuple[Path, Path, Path], tmp_p
     lexicon.write_bytes(original.read_bytes())
     sentence = "Amber Causeway is a 1987 neo-noir film directed by Tomas Lindqvist."
 
-    def relations() -> set[tuple[str, str]]:
+    def relations() -> dict[tuple[str, str], float]:
         done = kag("try", str(lexicon), sentence, "--ontology", str(ontology), "--json", cwd=work)
         assert done.returncode == 0, done.stderr
-        return {(c["predicate"], c["object"]["name"]) for c in json.loads(done.stdout)}
+        return {
+            (c["predicate"], c["object"]["name"]): c["confidence"] for c in json.loads(done.stdout)
+        }
 
     assert ("DIRECTOR", "Tomas Lindqvist") in relations()
     assert kag("set", str(lexicon), "-r", "DIRECTOR", "--threshold", "1", cwd=work).returncode == 0
     assert ("DIRECTOR", "Tomas Lindqvist") not in relations()
 
-    assert ("GENRE", "neo-noir") not in relations()
+    # the scorer may already take "neo-noir" for a genre (it reads like "drama" in "a 1987
+    # drama film"); a taught value with a strong known-value weight must make it surer
+    before = relations().get(("GENRE", "neo-noir"), 0.0)
     taught = kag("value", str(lexicon), "GENRE", "neo-noir", cwd=work)
     assert taught.returncode == 0, taught.stderr
     assert kag("weight", str(lexicon), "GENRE", "src=known", "8", cwd=work).returncode == 0
-    assert ("GENRE", "neo-noir") in relations()
+    after = relations().get(("GENRE", "neo-noir"), 0.0)
+    assert after > max(before, 0.5)
     shown = kag("weight", str(lexicon), "GENRE", "src=known", cwd=work)
     assert "GENRE src=known: 8.0" in " ".join(shown.stdout.split())
     assert kag("check", str(lexicon), "--ontology", str(ontology), cwd=work).returncode == 0
