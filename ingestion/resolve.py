@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,8 @@ from kag.store.entity_lookup import tokens
 logger = logging.getLogger(__name__)
 
 MERGE_ACTION = "merge"
+_DIGITS = re.compile(r"\d+")
+_SPELLING = 88  # rapidfuzz ratio of two words taken as spellings of one ("Stefani"/"Stefanie")
 SPLIT_ACTION = "split"
 
 
@@ -73,6 +76,29 @@ class ResolvedEntity:
             confidence=round(self.confidence, 4),
             **extra,
         )
+
+
+def _digits(name: str) -> list[str]:
+    return _DIGITS.findall(name)
+
+
+def _other_words(a: str, b: str) -> bool:
+    """Whether two alike names differ by a word that makes them different things: each has a
+    word the other lacks and no such pair is a spelling variant ("Best Actor" / "Best Actress"),
+    or the shorter lacks an inner word of the longer ("Best Actress" / "Best Supporting
+    Actress"; an initial such as "F." does not count). A word dropped at either end
+    ("Stefani" / "Gwen Stefani") is the usual short form and does not count."""
+    ta, tb = tokens(a), tokens(b)
+    only_a, only_b = set(ta) - set(tb), set(tb) - set(ta)
+    if only_a and only_b:
+        return not any(fuzz.ratio(x, y) >= _SPELLING for x in only_a for y in only_b)
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    for cut in range(1, len(short)):
+        head, tail = short[:cut], short[cut:]
+        if long_[:cut] == head and long_[len(long_) - len(tail) :] == tail:
+            inner = long_[cut : len(long_) - len(tail)]
+            return any(len(w) > 1 for w in inner)
+    return False
 
 
 def entity_id(entity_type: str, name: str) -> str:
@@ -231,9 +257,16 @@ class EntityResolver:
             entity = self._entities.get(self.follow(candidate_id))
             if entity is None or not types_compatible(entity.type, entity_type):
                 continue
-            score = max(
-                fuzz.WRatio(norm, normalise_name(n)) for n in (entity.name, *entity.aliases)
-            )
+            # names that differ in their numbers are different things however alike they look
+            # ("01 January 1997" / "01 January 1991", "Windows 3.0" / "Windows 3.1")
+            names = [
+                n
+                for n in (entity.name, *entity.aliases)
+                if _digits(n) == _digits(name) and not _other_words(name, n)
+            ]
+            if not names:
+                continue
+            score = max(fuzz.WRatio(norm, normalise_name(n)) for n in names)
             if score >= self._threshold and (best is None or score > best[0]):
                 best = (score, entity)
         return best[1] if best else None
@@ -259,6 +292,14 @@ class EntityResolver:
             return found
         surface = normalise_name(name)
         known = {normalise_name(n) for n in (found.name, *found.aliases)}
+        if (
+            not found.stored
+            and name.startswith("The ")
+            and surface[4:] == normalise_name(found.name)
+        ):
+            # a title keeps its article ("The Secret Life of Pets"), whichever form came first;
+            # only before the entity is written, so a stored name never changes under a reader
+            found.name, name = name, found.name
         if surface not in known:
             found.aliases.add(name)
             self._index(found, name)

@@ -15,6 +15,7 @@ GROUP_MODULES: Final[tuple[str, ...]] = (
     "bench.groups.store_writes",
     "bench.groups.qa_bm25",
     "bench.groups.ingestion",
+    "bench.groups.extraction",
     "bench.groups.engine_golden",
     "bench.groups.engine_latency",
     "bench.groups.qa_musique",

@@ -2,10 +2,11 @@
 
 Each (backend, size) runs :mod:`bench.workloads.engine_graph` in its own process: a synthetic
 graph of that size, 56 questions of every shape generated from facts that exist, each asked once
-after a warm-up. Beside ``ask`` it times the raw execution of the same queries (the compiled
-Cypher through the driver on Neo4j, the native plan executor on the embedded store) and reports
-the ratio. Goals (issue: wisdom engine): p95 <= 50 ms embedded, <= 150 ms Neo4j, ratio <= 1.3.
-Quick mode runs 10k nodes only.
+in a first pass (reported apart: it includes loading spaCy and Neo4j planning each query shape
+for the first time) and then once measured. Beside ``ask`` it times the raw execution of the
+same queries (the compiled Cypher through the driver on Neo4j, the native plan executor on the
+embedded store) and reports the ratio. Goals (issue: wisdom engine): p95 <= 50 ms embedded,
+<= 150 ms Neo4j, ratio <= 1.3. Quick mode runs 10k nodes only.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def _figures(backend: str, size: str, r: dict[str, Any]) -> list[Figure]:
             "ask p95",
             r["ask_p95_ms"],
             Goal(comparator="<=", threshold=_P95_GOAL[backend], source=_ISSUE),
+        ),
+        ms(
+            "ask p95 first pass",
+            r["first_pass_p95_ms"],
+            notes=f"p50 {r['first_pass_p50_ms']:.1f} ms; every question once before the measured "
+            "pass: spaCy loading and, on Neo4j, the first planning of each query shape",
         ),
         ms("raw query p50", r["raw_p50_ms"], notes="the answer's queries run again, summed"),
         ms("raw query p95", r["raw_p95_ms"]),

@@ -82,6 +82,10 @@ class NlpExtractor:
         self.schema = schema
         self.nlp = nlp
         self.finder = finder
+        # a finder trained on the plain model's parses may re-read what the EntityRuler changed
+        use_pipeline = getattr(finder, "use_pipeline", None)
+        if use_pipeline is not None:
+            use_pipeline(nlp)
         self._typer = EntityTyper.for_ontology(schema.ontology)
         self._observations = ObservationFinder(schema.ontology)
         self._batch_size = batch_size
@@ -167,7 +171,11 @@ class NlpExtractor:
                 if not sentence.text.strip():
                     continue
                 inside = _mentions_in(sentence, unit.mentions, unit.offset)
-                found = self.finder.find(sentence, inside, context) if len(inside) > 1 else []
+                found = (
+                    self.finder.find(sentence, inside, context)
+                    if len(inside) >= getattr(self.finder, "min_mentions", 2)
+                    else []
+                )
                 figures = self._observations.find(sentence, inside, unit.offset)
                 relations.extend(found)
                 observations.extend(figures)

@@ -179,7 +179,7 @@ def link_entities(
 
     Exact names and aliases are linked first (longest mention first); fuzzy matches only for
     mentions no exact match covers. Lower-case runs made only of cue words ("supplier",
-    "revenue", "parent") are not looked up: each lookup is a store round trip.
+    "revenue", "parent") are not looked up.
     """
 
     def generic(start: int, end: int) -> bool:
@@ -191,7 +191,9 @@ def link_entities(
         spans += [(c.start_char, c.end_char) for c in doc.noun_chunks]
     spans += [(e.start_char, e.end_char) for e in getattr(doc, "ents", ())]
     ordered = sorted(set(spans), key=lambda s: (-(s[1] - s[0]), s[0]))
-    found: dict[str, list[EntityMatch]] = {}
+    texts = [question[a:b].strip(" ,.?!;:'\"") for a, b in ordered]
+    # Every candidate span in one store call (one round trip on Neo4j), before choosing.
+    found = store.find_entities_many([t for t in texts if t], limit=3, min_score=FUZZY_ACCEPT)
     linked: dict[str, LinkedEntity] = {}
     covered: list[tuple[int, int]] = []
     for exact_only in (True, False):
@@ -199,8 +201,6 @@ def link_entities(
             text = question[start:end].strip(" ,.?!;:'\"")
             if not text or any(a < end and start < b for a, b in covered):
                 continue
-            if text not in found:
-                found[text] = store.find_entities(text, limit=3, min_score=FUZZY_ACCEPT)
             best = next(
                 (m for m in found[text] if _acceptable(text, m, exact_only=exact_only)), None
             )

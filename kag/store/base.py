@@ -308,6 +308,19 @@ class GraphStore(Protocol):
         """Entities by exact (normalised) name or alias, then by fuzzy score."""
         ...
 
+    def find_entities_many(
+        self,
+        texts: Sequence[str],
+        *,
+        limit: int = 10,
+        min_score: float = 80.0,
+        types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+    ) -> dict[str, list[EntityMatch]]:
+        """:meth:`find_entities` for several texts at once (one round trip on Neo4j): each
+        distinct text maps to exactly what :meth:`find_entities` returns for it."""
+        ...
+
     def neighbourhood(
         self,
         seed_ids: Sequence[str],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -78,14 +79,20 @@ class _Tokens:
         self.vocab: list[str] | None = None
 
     def candidates(self, terms: Iterable[str], found: set[str]) -> None:
+        for term in terms:
+            found.update(self.matching(term))
+
+    def matching(self, term: str) -> set[str]:
+        """Ids of the statements with a token starting with ``term``."""
         if self.vocab is None:
             self.vocab = sorted(self.ids)
         vocab = self.vocab
-        for term in terms:
-            i = bisect_left(vocab, term)
-            while i < len(vocab) and vocab[i].startswith(term):
-                found.update(self.ids[vocab[i]])
-                i += 1
+        ids: set[str] = set()
+        i = bisect_left(vocab, term)
+        while i < len(vocab) and vocab[i].startswith(term):
+            ids.update(self.ids[vocab[i]])
+            i += 1
+        return ids
 
 
 class StatementIndex:
@@ -124,6 +131,17 @@ class StatementIndex:
             if table is not None:
                 table.candidates(terms, found)
         return found
+
+    def scoring(self, terms: Sequence[str], labels: Iterable[Label], min_score: float) -> set[str]:
+        """The candidates whose share of matched terms reaches ``min_score`` — the same share
+        :func:`rank_statements` computes, so the others need not be read at all."""
+        hits: Counter[str] = Counter()
+        for label in set(labels):
+            table = self._labels.get(label)
+            if table is not None:
+                for term in terms:
+                    hits.update(table.matching(term))
+        return {i for i, n in hits.items() if round(100.0 * n / len(terms), 6) >= min_score}
 
 
 def is_statement(label: Label, props: Mapping[str, Any]) -> bool:

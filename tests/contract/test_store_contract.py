@@ -143,6 +143,18 @@ def test_find_entities_filters(store: GraphStore) -> None:
     assert store.find_entities("   ") == []
 
 
+def test_find_entities_many_is_find_entities_per_text(store: GraphStore) -> None:
+    seed(store)
+    texts = ["Acme Corp", "acme", "Glbex", "Umbrella", "Rogue Ltd", "Zyxw Qqq", "   ", "Acme Corp"]
+    many = store.find_entities_many(texts, limit=3, min_score=80)
+    assert list(many) == list(dict.fromkeys(texts))
+    for text in many:
+        assert many[text] == store.find_entities(text, limit=3, min_score=80), text
+    typed = store.find_entities_many(["Berlin"], types=["company"])
+    assert typed == {"Berlin": []}
+    assert store.find_entities_many([]) == {}
+
+
 def test_neighbourhood_by_hops_and_status(store: GraphStore) -> None:
     seed(store)
     one = store.neighbourhood([ACME.id], hops=1)

@@ -333,6 +333,23 @@ class EmbeddedStore:
             self._refresh()
             return [self._view(i) for i in dict.fromkeys(ids) if i in self._graph]
 
+    def find_entities_many(
+        self,
+        texts: Sequence[str],
+        *,
+        limit: int = 10,
+        min_score: float = 80.0,
+        types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+    ) -> dict[str, list[EntityMatch]]:
+        """``find_entities`` for each distinct text (in process: no round trips to save)."""
+        return {
+            text: self.find_entities(
+                text, limit=limit, min_score=min_score, types=types, statuses=statuses
+            )
+            for text in dict.fromkeys(texts)
+        }
+
     def find_entities(
         self,
         text: str,
@@ -680,7 +697,7 @@ class EmbeddedStore:
             return []
         with self._lock:
             self._refresh()
-            ids = self._statement_index().candidates(terms, labels)
+            ids = self._statement_index().scoring(terms, labels, min_score)
             candidates = [self._view(i) for i in sorted(ids) if i in self._graph]
         return rank_statements(
             text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score

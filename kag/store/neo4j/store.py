@@ -341,6 +341,40 @@ class Neo4jStore:
             statuses=statuses,
         )
 
+    def find_entities_many(
+        self,
+        texts: Sequence[str],
+        *,
+        limit: int = 10,
+        min_score: float = 80.0,
+        types: Sequence[str] | None = None,
+        statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+    ) -> dict[str, list[EntityMatch]]:
+        """``find_entities`` for each distinct text, every candidate read in one round trip."""
+        distinct = list(dict.fromkeys(texts))
+        queries = [
+            {"key": t, "norm": normalise_name(t), "lucene": _lucene_query(t)}
+            for t in distinct
+            if normalise_name(t)
+        ]
+        found: dict[str, dict[str, NodeView]] = defaultdict(dict)
+        if queries:
+            for r in self._read(
+                read.ENTITY_CANDIDATES_MANY, queries=queries, limit=_FULLTEXT_CANDIDATES
+            ):
+                found[r["key"]][r["id"]] = node_view(r["id"], Label.ENTITY, r["props"])
+        return {
+            t: rank_entities(
+                t,
+                [found[t][k] for k in sorted(found[t])],
+                limit=limit,
+                min_score=min_score,
+                types=types,
+                statuses=statuses,
+            )
+            for t in distinct
+        }
+
     def neighbourhood(
         self,
         seed_ids: Sequence[str],

@@ -214,3 +214,28 @@ def test_review_policy() -> None:
     rejected = node_view("kno_a", Label.KNOWLEDGE, {"fingerprint": "f1", "status": "rejected"})
     kept = node_view("kno_b", Label.KNOWLEDGE, {"fingerprint": "f2", "status": "approved"})
     assert rejected_fingerprints([rejected, kept]) == {"f1"}
+
+
+def test_fuzzy_resolution_keeps_names_that_differ_by_a_word_apart() -> None:
+    actress = _entity("Academy Award for Best Actress", "award")
+    resolver = EntityResolver([actress], fuzzy_threshold=90)
+    assert resolver.resolve("Academy Award for Best Actress.", "award").id == actress.id
+    assert resolver.resolve("Academy Award for Best Actor", "award").id != actress.id
+    supporting = resolver.resolve("Academy Award for Best Supporting Actress", "award")
+    assert supporting.id != actress.id
+    # a dropped first name and an initial still merge; so does a typo
+    singer = _entity("Gwen Stefani", "person")
+    president = _entity("John F. Kennedy", "person")
+    resolver = EntityResolver([singer, president], fuzzy_threshold=90)
+    assert resolver.resolve("Gwen Stefanie", "person").id == singer.id
+    assert resolver.resolve("John Kennedy", "person").name == "John F. Kennedy"
+
+
+def test_a_title_keeps_its_article_until_written() -> None:
+    resolver = EntityResolver([], fuzzy_threshold=90)
+    first = resolver.resolve("Secret Life of Pets", "film")
+    again = resolver.resolve("The Secret Life of Pets", "film")
+    assert again.id == first.id
+    assert again.name == "The Secret Life of Pets"
+    assert "Secret Life of Pets" in again.aliases
+    assert resolver.resolve("Secret Life of Pets", "film").name == "The Secret Life of Pets"

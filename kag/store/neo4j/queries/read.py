@@ -79,6 +79,21 @@ MATCH (node:Entity {name_norm: $norm})
 RETURN node.id AS id, properties(node) AS props
 """
 
+#: Exact and full-text entity candidates of several texts in one round trip
+#: (``$queries``: key, norm, lucene; an empty lucene query skips the full-text index).
+ENTITY_CANDIDATES_MANY: Final[str] = """
+UNWIND $queries AS q
+CALL (q) {
+  MATCH (node:Entity {name_norm: q.norm})
+  RETURN node
+  UNION
+  WITH q WHERE q.lucene <> ''
+  CALL db.index.fulltext.queryNodes('entity_names', q.lucene, {limit: $limit}) YIELD node
+  RETURN node
+}
+RETURN q.key AS key, node.id AS id, properties(node) AS props
+"""
+
 EVIDENCE: Final[str] = """
 CALL () {
   MATCH (n:Knowledge) WHERE n.id IN $ids RETURN n
