@@ -8,8 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN groupadd --system --gid 10001 kag \
     && useradd --system --uid 10001 --gid kag --home-dir /app --shell /usr/sbin/nologin kag \
-    && mkdir -p /app \
-    && chown kag:kag /app
+    && mkdir -p /app /data/api \
+    && chown kag:kag /app /data /data/api
 
 # .dockerignore keeps tests, notebooks, virtualenvs and build output out of this copy.
 COPY . /tmp/src
@@ -17,6 +17,11 @@ COPY . /tmp/src
 RUN pip install /tmp/src \
     && pip install --no-deps -r /tmp/src/requirements-model.txt \
     && rm -rf /tmp/src
+
+# API keys, ingestion jobs and their uploads live here (a volume in docker-compose.yml), so they
+# survive a restart of the container; a job interrupted by one resumes when the API is back.
+ENV KAG_API__STATE_DIR=/data/api
+VOLUME ["/data"]
 
 WORKDIR /app
 USER kag

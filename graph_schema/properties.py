@@ -7,8 +7,9 @@ embedded backend), with timestamps as ISO-8601 UTC strings so they compare the s
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -282,3 +283,60 @@ class AnswerRecord(Record):
     @classmethod
     def _id(cls, v: str) -> str:
         return _check_prefix(v, Label.ANSWER)
+
+
+# -- feedback (issue 7 stores it, issue 8 acts on it) ---------------------------------------------
+CitationFlagKind = Literal["wrong_path", "outdated", "untrustworthy_source"]
+
+
+class CitationFlag(BaseModel):
+    """A flag on one citation of an answer: this path is wrong, this fact is outdated, or this
+    source is not trustworthy, with an optional note."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    citation_id: str = Field(pattern=r"^c[1-9][0-9]{0,2}$", description="c1, c2, ... of the answer")
+    flag: CitationFlagKind
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackRecord(Record):
+    """Feedback on an answer: helpful or wrong, an optional correction in words, optional flags
+    on individual citations, and who gave it in which role.
+
+    Stored as a ``Feedback`` node with ``FEEDBACK_ON`` to its ``Answer``; the citation flags are
+    kept as one JSON property (Neo4j properties cannot hold maps). ``applied`` is set when its
+    effects (belief updates, review items) have been carried out.
+    """
+
+    id: str
+    answer_id: str
+    verdict: Literal["helpful", "wrong"]
+    correction: str | None = Field(default=None, max_length=5000)
+    citation_flags: tuple[CitationFlag, ...] = ()
+    actor: str = Field(min_length=1, description="who gave it (the API key's name)")
+    actor_id: str | None = Field(default=None, description="the API key's id")
+    role: str = Field(min_length=1, description="analyst, expert or admin")
+    created_at: str = Field(default_factory=utc_now)
+    applied: bool = False
+
+    @model_validator(mode="after")
+    def _ids(self) -> FeedbackRecord:
+        _check_prefix(self.id, Label.FEEDBACK)
+        _check_prefix(self.answer_id, Label.ANSWER)
+        return self
+
+    def props(self) -> dict[str, Any]:
+        """Stored properties (citation flags as a JSON string)."""
+        out = super().props()
+        out["citation_flags"] = json.dumps(
+            [flag.model_dump(mode="json", exclude_none=True) for flag in self.citation_flags]
+        )
+        return out
+
+    @classmethod
+    def from_props(cls, props: dict[str, Any]) -> FeedbackRecord:
+        """The record stored as ``props``."""
+        data = dict(props)
+        data["citation_flags"] = tuple(json.loads(data.get("citation_flags") or "[]"))
+        return cls.model_validate(data)

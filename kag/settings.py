@@ -134,16 +134,35 @@ class CurationSettings(BaseModel):
 
 
 class ApiSettings(BaseModel):
-    """REST API limits (``KAG_API__*``)."""
+    """REST API limits and state (``KAG_API__*``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    max_request_bytes: int = Field(default=1_000_000, ge=1)
-    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
-    rate_limit_per_minute: int = Field(default=600, ge=1)
+    state_dir: Path = Field(
+        default=Path(".kag/api"),
+        description="where API keys, ingestion jobs and their uploaded files are kept "
+        "(a SQLite file and an uploads folder); a volume in docker compose",
+    )
+    max_request_bytes: int = Field(default=1_000_000, ge=1, description="JSON request bodies")
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1, description="a whole multipart upload request"
+    )
+    max_upload_files: int = Field(default=100, ge=1, description="files in one upload")
+    rate_limit_per_minute: int = Field(default=600, ge=1, description="requests per key")
+    rate_limit_burst: int = Field(default=60, ge=1, description="requests a key may burst")
     ask_timeout_s: float = Field(default=30.0, gt=0)
-    cors_origins: tuple[str, ...] = ()
-    jobs_dir: Path = Path(".kag/jobs")
+    ingest_timeout_s: float = Field(
+        default=3600.0, gt=0, description="wall-clock limit of one ingestion job"
+    )
+    readiness_timeout_s: float = Field(
+        default=3.0, gt=0, description="how long /readyz waits for the store to answer"
+    )
+    store_retry_interval_s: float = Field(
+        default=2.0, gt=0, description="pause between attempts to open an unreachable store"
+    )
+    cors_origins: tuple[str, ...] = Field(
+        default=(), description="browser origins allowed by CORS, e.g. '[\"https://a.example\"]'"
+    )
 
 
 class Settings(BaseSettings):

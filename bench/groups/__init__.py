@@ -14,10 +14,11 @@ from bench.report import Figure
 GROUP_MODULES: Final[tuple[str, ...]] = (
     "bench.groups.store_writes",
     "bench.groups.qa_bm25",
+    "bench.groups.ingestion",
     "bench.groups.engine_golden",
     "bench.groups.engine_latency",
     "bench.groups.qa_musique",
-    "bench.groups.ingestion",
+    "bench.groups.api_load",
 )
 
 

@@ -13,7 +13,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from kag.cli import ask, ingest, samples, schema
+from kag.cli import ask, ingest, keys, samples, schema
 from kag.cli.common import err_console
 from kag.errors import KagError
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 # One line per command module; keep them in this order.
 schema.register(app)
 ingest.register(app)
+keys.register(app)
 samples.register(app)
 ask.register(app)
 

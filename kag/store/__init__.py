@@ -2,6 +2,8 @@
 
 from kag.store.base import (
     AggregateRow,
+    DocumentPage,
+    DocumentSummary,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
@@ -19,6 +21,8 @@ from kag.store.factory import ensure_schema, load_schema, open_store
 
 __all__ = [
     "AggregateRow",
+    "DocumentPage",
+    "DocumentSummary",
     "EntityMatch",
     "EvidenceSpan",
     "GraphPath",

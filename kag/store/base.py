@@ -21,6 +21,7 @@ from graph_schema.properties import (
     DocumentRecord,
     EntityRecord,
     EvidenceRecord,
+    FeedbackRecord,
     LinkRecord,
     MentionRecord,
 )
@@ -209,6 +210,29 @@ class StoreCounts(_Frozen):
     statuses: dict[str, int]
 
 
+class DocumentSummary(_Frozen):
+    """A document with what its current version holds.
+
+    Attributes:
+        document: the document node (source, title, version, content hash, ...).
+        chunks: chunks of the current version.
+        assertions: distinct layer nodes evidenced by those chunks.
+        statuses: those assertions by review status.
+    """
+
+    document: NodeView
+    chunks: int
+    assertions: int
+    statuses: dict[str, int] = Field(default_factory=dict)
+
+
+class DocumentPage(_Frozen):
+    """One page of documents ordered by source, and how many there are in all."""
+
+    total: int
+    items: tuple[DocumentSummary, ...]
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """The storage port. Implementations: ``EmbeddedStore`` and ``Neo4jStore``."""
@@ -303,6 +327,28 @@ class GraphStore(Protocol):
 
     def counts(self) -> StoreCounts:
         """Counts per label, relationship type and status."""
+        ...
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """Documents ordered by source then id (only ``ids`` when given), a page at a time, each
+        with the chunks of its current version and the assertions those chunks evidence."""
+        ...
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store feedback on an answer: a ``Feedback`` node and ``FEEDBACK_ON`` to the answer,
+        in one transaction.
+
+        Raises:
+            NotFound: no answer has ``feedback.answer_id`` (nothing is written).
+            Conflict: a feedback with this id exists already (nothing is changed).
+        """
+        ...
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """The feedback on an answer, oldest first (by ``created_at``, then id)."""
         ...
 
     # -- engine: query plans, statement search, answers ------------------------------------------

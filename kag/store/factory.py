@@ -39,13 +39,14 @@ def open_store(
         store = EmbeddedStore(Path(settings.store.removeprefix("embedded:")), schema)
     else:
         store = Neo4jStore(settings.store, settings.neo4j, schema)
-        store.verify()
-    if check_schema:
-        try:
+    try:
+        if isinstance(store, Neo4jStore):
+            store.verify()
+        if check_schema:
             ensure_schema(store)
-        except BaseException:
-            store.close()
-            raise
+    except BaseException:
+        store.close()  # an unreachable server must not leave its driver (and pool) behind
+        raise
     return store
 
 

@@ -67,6 +67,19 @@ def test_api_waits_for_a_healthy_neo4j_with_the_same_password(tmp_path: Path) ->
     assert api["environment"]["KAG_NEO4J__PASSWORD"] == PASSWORD
 
 
+def test_api_keeps_keys_and_jobs_on_a_volume(tmp_path: Path) -> None:
+    done = _config(tmp_path, "--format", "json", password=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    config = json.loads(done.stdout)
+    api = config["services"]["api"]
+    assert api["environment"]["KAG_API__STATE_DIR"] == "/data/api"
+    [mount] = [v for v in api["volumes"] if v["target"] == "/data"]
+    assert mount["type"] == "volume"
+    assert mount["source"] == "api-state"
+    assert "api-state" in config["volumes"]
+    assert api["environment"]["KAG_API__CORS_ORIGINS"] == "[]"  # closed unless configured
+
+
 def test_missing_password_is_refused_with_a_hint(tmp_path: Path) -> None:
     done = _config(tmp_path, "-q", password=None)
     assert done.returncode != 0

@@ -30,13 +30,14 @@ from graph_schema import (
     schema_version,
 )
 from graph_schema.model import rel_id
-from graph_schema.properties import AnswerRecord, DecisionRecord
-from kag.errors import InvalidInput, NotFound, StoreUnavailable
+from graph_schema.properties import AnswerRecord, DecisionRecord, FeedbackRecord
+from kag.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
 from kag.store.base import (
     DEFAULT_ENTITY_STATUSES,
     DEFAULT_STATUSES,
     STATEMENT_LABELS,
     AggregateRow,
+    DocumentPage,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
@@ -51,7 +52,7 @@ from kag.store.base import (
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
-from kag.store.embedded import curation, sql
+from kag.store.embedded import catalogue, curation, sql
 from kag.store.embedded.aggregate import aggregate_observations
 from kag.store.embedded.documents import DocumentRetirer
 from kag.store.embedded.memgraph import MemGraph, Rel
@@ -524,6 +525,50 @@ class EmbeddedStore:
             relationships=dict(sorted(rels.items())),
             statuses=dict(sorted(statuses.items())),
         )
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """A page of documents ordered by source, with live chunk and assertion counts."""
+        with self._lock:
+            self._refresh()
+            return catalogue.list_documents(
+                self._graph, self._view, ids=ids, offset=max(offset, 0), limit=limit
+            )
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store a feedback node and its ``FEEDBACK_ON`` link in one transaction."""
+        on = RelType.FEEDBACK_ON.value
+        with self._transaction() as conn:
+            if self._graph.labels.get(feedback.answer_id) is not Label.ANSWER:
+                raise NotFound(
+                    f"no answer has id {feedback.answer_id!r}; feedback goes on a stored answer"
+                )
+            if feedback.id in self._graph:
+                raise Conflict(f"feedback {feedback.id} exists already; it is never overwritten")
+            rid = rel_id(on, feedback.id, feedback.answer_id)
+            node_rows = [(feedback.id, Label.FEEDBACK, feedback.props())]
+            rel_rows = [(rid, on, feedback.id, feedback.answer_id, {"id": rid})]
+            conn.executemany(
+                sql.UPSERT_NODE, [(i, lab.value, orjson.dumps(p)) for i, lab, p in node_rows]
+            )
+            conn.executemany(
+                sql.UPSERT_REL, [(i, t, s, d, orjson.dumps(p)) for i, t, s, d, p in rel_rows]
+            )
+            self._apply(node_rows, rel_rows)
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """Feedback on an answer, oldest first."""
+        on = RelType.FEEDBACK_ON.value
+        with self._lock:
+            self._refresh()
+            found = [
+                FeedbackRecord.from_props(self._graph.props[rel.source])
+                for rel in self._graph.in_rels(answer_id)
+                if rel.type == on
+            ]
+        return sorted(found, key=lambda f: (f.created_at, f.id))
 
     # -- engine: query plans, statement search, answers ------------------------------------------
     def execute_plan(self, plan: QueryPlan, *, timeout_s: float | None = None) -> PlanResult:

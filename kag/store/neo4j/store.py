@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,7 +30,7 @@ from graph_schema import (
     schema_version,
 )
 from graph_schema.model import normalise_name
-from graph_schema.properties import AnswerRecord, DecisionRecord, utc_now
+from graph_schema.properties import AnswerRecord, DecisionRecord, FeedbackRecord, utc_now
 from kag.errors import BudgetExceeded, Conflict, InvalidInput, NotFound, StoreUnavailable
 from kag.settings import Neo4jSettings
 from kag.store.base import (
@@ -38,6 +38,8 @@ from kag.store.base import (
     DEFAULT_STATUSES,
     STATEMENT_LABELS,
     AggregateRow,
+    DocumentPage,
+    DocumentSummary,
     EntityMatch,
     EvidenceSpan,
     GraphPath,
@@ -55,7 +57,8 @@ from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
 from kag.store.neo4j import retire
 from kag.store.neo4j.patching import PatchWork
-from kag.store.neo4j.queries import curation, documents, engine, read, schema, write
+from kag.store.neo4j.queries import catalogue, curation, documents, engine, read, schema, write
+from kag.store.neo4j.queries import feedback as queries_feedback
 from kag.store.patch import AssertionSummary, EntitySummary, GraphPatch, PatchSummary
 from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
 from kag.store.traversal import breadth_first
@@ -448,6 +451,54 @@ class Neo4jStore:
             relationships=dict(sorted(rels.items())),
             statuses=dict(sorted(statuses.items())),
         )
+
+    # -- API support (issue 7: document catalogue, feedback) ------------------------------------
+    def list_documents(
+        self, *, ids: Sequence[str] | None = None, offset: int = 0, limit: int = 100
+    ) -> DocumentPage:
+        """A page of documents ordered by source, with live chunk and assertion counts."""
+        wanted = list(dict.fromkeys(ids)) if ids is not None else None
+        total = int(self._read(catalogue.COUNT_DOCUMENTS, ids=wanted)[0]["total"])
+        records = (
+            self._read(catalogue.PAGE_DOCUMENTS, ids=wanted, offset=max(offset, 0), limit=limit)
+            if limit > 0
+            else []
+        )
+        items = tuple(
+            DocumentSummary(
+                document=node_view(r["id"], Label.DOCUMENT, r["props"]),
+                chunks=int(r["chunks"]),
+                assertions=len(r["statuses"]),
+                statuses=dict(sorted(Counter(r["statuses"]).items())),
+            )
+            for r in records
+        )
+        return DocumentPage(total=total, items=items)
+
+    def record_feedback(self, feedback: FeedbackRecord) -> None:
+        """Store a feedback node and its ``FEEDBACK_ON`` link in one write transaction."""
+        rid = rel_id(RelType.FEEDBACK_ON.value, feedback.id, feedback.answer_id)
+
+        def work(tx: ManagedTransaction) -> int:
+            record = tx.run(
+                queries_feedback.CREATE_FEEDBACK,
+                answer_id=feedback.answer_id,
+                feedback=feedback.props(),
+                rel_id=rid,
+            ).single(strict=True)
+            return int(record["written"])
+
+        if not self._write_tx(work):
+            raise NotFound(
+                f"no answer has id {feedback.answer_id!r}; feedback goes on a stored answer"
+            )
+
+    def list_feedback(self, answer_id: str) -> list[FeedbackRecord]:
+        """Feedback on an answer, oldest first."""
+        return [
+            FeedbackRecord.from_props(r["props"])
+            for r in self._read(queries_feedback.LIST_FEEDBACK, answer_id=answer_id)
+        ]
 
     # -- engine: query plans, statement search, answers ------------------------------------------
     def read_query(
