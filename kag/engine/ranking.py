@@ -3,7 +3,7 @@
 Among paths a question shape treats as equally good (the same length, from the same anchor),
 currently valid paths come first, then those whose facts are believed most: the posterior mean
 ``alpha / (alpha + beta)`` of the Beta belief feedback maintains on every fact and typed
-relationship (:mod:`kag.feedback.belief`), the path's belief being that of its weakest fact.
+relationship (:mod:`kag.feedback.belief`), the path's belief being the product of its facts'.
 The sort is stable, so paths that tie keep the executors' deterministic order.
 """
 
@@ -30,7 +30,7 @@ def _fact_props(path: GraphPath) -> list[dict[str, Any]]:
 
 
 def belief(path: GraphPath) -> float:
-    """The belief in a path: the posterior mean of its weakest fact."""
+    """The belief in a path: the product of its facts' posterior means."""
     return path_belief([posterior_mean(p) for p in _fact_props(path)])
 
 

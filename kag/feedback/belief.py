@@ -30,8 +30,13 @@ def posterior_mean(props: Mapping[str, Any]) -> float:
 
 
 def path_belief(beliefs: Sequence[float]) -> float:
-    """The belief in a path: that of its weakest fact (1.0 for a path of entities only)."""
-    return min(beliefs, default=1.0)
+    """The belief in a path: the product of its facts' posterior means (every fact must hold;
+    a product, unlike the minimum, still tells apart two paths sharing their weakest fact).
+    1.0 for a path of entities only."""
+    out = 1.0
+    for value in beliefs:
+        out *= value
+    return out
 
 
 def role_weight(role: Role | str, settings: FeedbackSettings) -> float:
