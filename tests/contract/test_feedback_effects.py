@@ -212,7 +212,8 @@ def test_episode_links_entities_and_answer_and_a_similar_question_recalls_it(
     assert set(episode["cited_ids"]) >= {SUPPLIED.id, HQ.id}
     later = engine.ask("Where is the supplier of the company Globex acquired located?", save=False)
     notes = [f for f in later.flags if f.startswith("asked before")]
-    assert notes and "judged wrong because Umbrella Group is headquartered in Munich" in notes[0]
+    assert notes
+    assert "judged wrong because Umbrella Group is headquartered in Munich" in notes[0]
     unrelated = engine.ask("What do we know about Acme Corp?", save=False)
     assert not [f for f in unrelated.flags if f.startswith("asked before")]
 
