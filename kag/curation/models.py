@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from graph_schema import Label, Layer, Status
 
 Role = Literal["expert", "analyst", "admin", "rule"]
-ItemKind = Literal["assertion", "entity", "merge_candidate", "contradiction", "feedback"]
+ItemKind = Literal["assertion", "entity", "merge_candidate", "contradiction"]
 Verdict = Literal["approve", "reject"]
 
 #: Decision actions recorded in the graph.

@@ -122,7 +122,7 @@ class FeedbackService:
         specs = [StepSpec(s, actor, reason=f"feedback {record.id}") for s in steps]
         planned = self._decider.plan(specs, batch_id=batch)
         decisions = self._decider.commit(planned)
-        logger.info(
+        logger.debug(
             "applied feedback %s: %d belief update(s)",
             record.id,
             len(changes),
