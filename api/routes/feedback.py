@@ -116,6 +116,24 @@ def undo_feedback(
     return UndonePublic(batch_id=result.batch_id, decisions=list(result.decisions))
 
 
+@learning.post(
+    "/{feedback_id}/apply",
+    summary="Apply a stored feedback that was not applied",
+    responses=problem_responses(*STORE_ERRORS, 404, 409),
+)
+def apply_feedback(
+    key: AnalystDep, runtime: RuntimeDep, store: StoreDep, feedback_id: FeedbackIdPath
+) -> FeedbackPublic:
+    """Apply the effects of a feedback stored earlier but not applied (its first application
+    failed, or it was undone). Analysts apply their own feedback, experts and admins anyone's."""
+    service = _service(runtime, store)
+    record = service.feedback(feedback_id)
+    if key.role is Role.ANALYST and record.actor_id != key.id:
+        raise NotFound(f"no feedback {feedback_id!r} was given with this key")
+    result = service.apply(feedback_id)
+    return FeedbackPublic.of(record, result)
+
+
 @learning.get(
     "/reviews",
     summary="Review items raised by feedback",

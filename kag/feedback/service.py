@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import secrets
+import time
 from collections.abc import Sequence
 
 from graph_schema import Label, Status, stable_id
@@ -30,7 +32,7 @@ from kag.curation.models import (
     Role,
 )
 from kag.engine.answer import Answer
-from kag.errors import Conflict, InvalidInput, NotFound
+from kag.errors import Conflict, InvalidInput, KagError, NotFound
 from kag.feedback import applying, insights, reviews
 from kag.feedback.models import (
     BeliefChange,
@@ -47,6 +49,9 @@ from kag.settings import FeedbackSettings
 from kag.store import GraphStore, NodeView
 
 logger = logging.getLogger(__name__)
+
+#: Attempts at applying a feedback when a concurrent decision changed the same facts.
+_ATTEMPTS = 8
 
 
 class FeedbackService:
@@ -95,7 +100,15 @@ class FeedbackService:
             role=feedback.actor.role,
         )
         self.store.record_feedback(record)
-        return self._apply(record, answer)
+        try:
+            return self._apply(record, answer)
+        except KagError as exc:
+            # The feedback itself is kept (nothing of it is lost); its effects were not written.
+            raise type(exc)(
+                f"feedback {record.id} was stored but not applied: {exc.message}; apply it "
+                f"again with POST /v1/feedback/{record.id}/apply (FeedbackService.apply)",
+                **exc.details,
+            ) from exc
 
     def apply(self, feedback_id: str) -> FeedbackResult:
         """Apply a stored feedback that was not applied yet (e.g. stored by an older API).
@@ -110,6 +123,19 @@ class FeedbackService:
         return self._apply(record, self._answer(record.answer_id))
 
     def _apply(self, record: FeedbackRecord, answer: Answer) -> FeedbackResult:
+        for attempt in range(_ATTEMPTS):
+            try:
+                return self._apply_once(record, answer)
+            except Conflict:
+                # Another decision changed a cited fact between our read and our write: the
+                # plan is recomputed from a fresh read.
+                if attempt == _ATTEMPTS - 1:
+                    raise
+                logger.debug("feedback %s raced another decision; retrying", record.id)
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # spread the retries
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _apply_once(self, record: FeedbackRecord, answer: Answer) -> FeedbackResult:
         actor = Actor(name=record.actor, role=_role(record.role))
         changes: list[BeliefChange] = []
         batch = new_id("batch")

@@ -3,6 +3,7 @@ precedents, validity, ranking, insights and undo as a unit."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -296,3 +297,23 @@ def test_insights_are_proposed_when_several_episodes_point_the_same_way(
     [node] = engine.store.get_nodes([proposals[0].insight_id])
     assert node.status is Status.PROPOSED
     assert service.propose_insights(EVE) == []  # not proposed twice
+
+
+def test_concurrent_feedback_on_the_same_facts_all_counts(
+    engine: Engine, service: FeedbackService
+) -> None:
+    answer = engine.ask(CHAIN, save=True)
+    names = [f"analyst-{i}" for i in range(4)]
+
+    def give(name: str) -> None:
+        FeedbackService(engine.store).submit(
+            FeedbackInput(
+                answer_id=answer.id, verdict="helpful", actor=Actor(name=name, role="analyst")
+            )
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(give, names))
+    assert _props(engine.store, SUPPLIED.id)["alpha"] == 1.0 + len(names)
+    assert _typed(engine.store, SUPPLIED.id, INITECH.id)["alpha"] == 1.0 + len(names)
+    assert len(service.experiences()) == len(names)

@@ -119,6 +119,11 @@ def test_undo_restores_beliefs_and_removes_the_episode(gold: GraphStore, api: Ru
         assert analyst.get("/v1/feedback/experiences").json() == []
         twice = analyst.post(f"/v1/feedback/{given['id']}/undo", json={})
         assert_problem(twice, 404, "not-found")
+        reapplied = analyst.post(f"/v1/feedback/{given['id']}/apply")
+        assert reapplied.status_code == 200, reapplied.text
+        assert reapplied.json()["effects"]["beliefs"]
+        assert_problem(analyst.post(f"/v1/feedback/{given['id']}/apply"), 409, "conflict")
+        assert analyst.post(f"/v1/feedback/{given['id']}/undo", json={}).status_code == 200
         malformed = analyst.post("/v1/feedback/fbk_nothex/undo", json={})
         assert_problem(malformed, 422, "validation-error")
     after = gold.get_nodes([fact])[0].props
