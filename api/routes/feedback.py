@@ -119,7 +119,7 @@ def undo_feedback(
 @learning.post(
     "/{feedback_id}/apply",
     summary="Apply a stored feedback that was not applied",
-    responses=problem_responses(*STORE_ERRORS, 404, 409),
+    responses=problem_responses(*STORE_ERRORS, 404, 409, 422),
 )
 def apply_feedback(
     key: AnalystDep, runtime: RuntimeDep, store: StoreDep, feedback_id: FeedbackIdPath
@@ -137,7 +137,7 @@ def apply_feedback(
 @learning.get(
     "/reviews",
     summary="Review items raised by feedback",
-    responses=problem_responses(*STORE_ERRORS),
+    responses=problem_responses(*STORE_ERRORS, 422),
 )
 def review_items(
     key: ExpertDep, runtime: RuntimeDep, store: StoreDep, pending: bool = True
