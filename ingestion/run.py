@@ -351,6 +351,7 @@ class RunState:
             superseded=len(summary.superseded),
             revived=len(summary.revived),
             rejected_before=stats.rejected_before,
+            expert_versions=stats.expert_versions,
             ungrounded=prepared.ungrounded,
             agreed=prepared.agreed,
             llm_invalid=prepared.llm_invalid,

@@ -13,7 +13,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from kag.cli import ask, ingest, keys, samples, schema
+from kag.cli import ask, ingest, keys, prune, review, samples, schema
 from kag.cli.common import err_console
 from kag.errors import KagError
 
@@ -30,6 +30,8 @@ ingest.register(app)
 keys.register(app)
 samples.register(app)
 ask.register(app)
+review.register(app)
+prune.register(app)
 
 
 def main() -> None:

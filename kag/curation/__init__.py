@@ -5,6 +5,7 @@ pruning rules with a dry run, and analytics of the approved graph.
 rules; :func:`~kag.curation.analytics.analyse` reports hubs, isolated entities and clusters.
 """
 
+from kag.curation.analytics import GraphReport, analyse
 from kag.curation.curator import Curator
 from kag.curation.models import (
     Actor,
@@ -23,8 +24,11 @@ from kag.curation.models import (
     ReviewPage,
     SplitRequest,
 )
+from kag.curation.pruning import RULES, Pruner, PruneReport, RuleReport
+from kag.curation.rules import Proposal
 
 __all__ = [
+    "RULES",
     "Actor",
     "AssertionEdit",
     "BulkPreview",
@@ -34,11 +38,17 @@ __all__ = [
     "Curator",
     "DecisionPage",
     "DecisionView",
+    "GraphReport",
     "HistoryFilter",
     "Impact",
     "PageRequest",
+    "Proposal",
+    "PruneReport",
+    "Pruner",
     "QueueFilter",
     "ReviewItem",
     "ReviewPage",
+    "RuleReport",
     "SplitRequest",
+    "analyse",
 ]

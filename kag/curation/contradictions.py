@@ -7,8 +7,10 @@
 - functional relations (``functional`` in the ontology, e.g. headquartered in) with several
   objects for one subject.
 
-When one member is clearly stronger (approved, then read in more documents, then more
-confident) the proposal rejects the others; otherwise it asks for a review of all of them.
+When one member is clearly stronger (approved by an expert, then read in more documents, then
+in more places, then approved at ingestion, then more confident) the proposal rejects the
+others; otherwise it asks for a review of all of them. Ingestion's automatic approval counts
+after the number of sources: one confident sentence must not outweigh several documents.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from kag.curation.rules import Proposal, RuleContext, proposal_id
 from kag.store.patch import AssertionSummary
 
 
-def _strength(s: AssertionSummary) -> tuple[int, int, float]:
+def _strength(s: AssertionSummary, decided: set[str]) -> tuple[int, int, int, int, float]:
+    approved = s.node.status is Status.APPROVED
     return (
-        int(s.node.status is Status.APPROVED),
+        int(approved and s.node.id in decided),
         len(s.documents),
+        s.evidence,
+        int(approved),
         round(s.node.confidence or 0.0, 3),
     )
 
@@ -76,8 +81,8 @@ def contradictions(ctx: RuleContext) -> list[Proposal]:
         ids = sorted(m.node.id for m in members)
         if any(frozenset(ids) <= dismissed for dismissed in ctx.dismissed):
             continue
-        ranked = sorted(members, key=lambda m: (_strength(m), m.node.id), reverse=True)
-        clear = _strength(ranked[0]) > _strength(ranked[1])
+        ranked = sorted(members, key=lambda m: (_strength(m, ctx.decided), m.node.id), reverse=True)
+        clear = _strength(ranked[0], ctx.decided) > _strength(ranked[1], ctx.decided)
         losers = [m.node.id for m in ranked[1:] if m.node.id not in ctx.decided]
         titles = " vs ".join(ctx.title(m.node.id) for m in ranked)
         if clear and losers:

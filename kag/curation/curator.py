@@ -292,9 +292,11 @@ class Curator:
     ) -> BulkResult:
         """Split names (and the facts read under them) off a wrongly merged entity."""
         schema = self.store.schema
+        merges = [n.props for n in self.store.list_decisions([MERGE])]
 
         def step(cs: ChangeSet) -> Outcome:
             props = merging.require_entity(cs, entity_id)
+            target = request.into or merging.split_target(props, request.names, request.type)
             after = merging.split(
                 schema,
                 cs,
@@ -303,6 +305,7 @@ class Curator:
                 into=request.into,
                 entity_type=request.type,
                 assertion_ids=request.assertion_ids,
+                merged_facts=merging.merged_away_facts(merges, target, entity_id),
             )
             return Outcome(entity_id, SPLIT, {"aliases": props.get("aliases") or []}, after)
 

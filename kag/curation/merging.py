@@ -15,8 +15,9 @@ names the entity keeps (or the facts the expert lists), restated the same way.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from graph_schema import (
@@ -185,8 +186,14 @@ def split(
     into: str | None,
     entity_type: str | None,
     assertion_ids: Sequence[str] | None,
+    merged_facts: Collection[str] = (),
 ) -> dict[str, Any]:
-    """Split ``names`` off ``entity_id``; returns what the decision records as ``after``."""
+    """Split ``names`` off ``entity_id``; returns what the decision records as ``after``.
+
+    ``merged_facts``: facts a standing merge of the split target into ``entity_id`` moved
+    (see :func:`merged_away_facts`); they go back with the names even when their quotes use a
+    shorter name ("Corvane" for "Corvane Robotics").
+    """
     props = require_entity(cs, entity_id)
     own = {normalise_name(a): a for a in props.get("aliases") or []}
     wanted = [normalise_name(n) for n in names]
@@ -206,12 +213,14 @@ def split(
     cs.update_node(entity_id, **name_keys(props, remaining))
     kept_names = [str(props["name"]), *remaining]
     moved = []
+    came_in = {_latest(cs, f) for f in merged_facts}
     for about, fact in live_facts_about(cs, entity_id):
         del about
         chosen = (
             str(fact["id"]) in assertion_ids
             if assertion_ids is not None
-            else _read_under(cs, str(fact["id"]), split_names, kept_names)
+            else str(fact["id"]) in came_in
+            or _read_under(cs, str(fact["id"]), split_names, kept_names)
         )
         if chosen and (fact.get("status") in LIVE or fact.get("kind") not in _FACT_KINDS):
             moved.append(move_fact(schema, cs, fact, entity_id, target))
@@ -221,6 +230,33 @@ def split(
             keep = _mentions(_masked(text, split_names), kept_names)
             _move_mention(cs, mention.source, entity_id, target, keep_old=keep)
     return {"names": split_names, "into": target, "moved": sorted(set(moved))}
+
+
+def _latest(cs: ChangeSet, fact_id: str) -> str:
+    """The end of a fact's ``replaced_by`` chain (later corrections of what a merge moved)."""
+    seen = {fact_id}
+    while (nxt := (cs.node(fact_id) or {}).get("replaced_by")) and str(nxt) not in seen:
+        fact_id = str(nxt)
+        seen.add(fact_id)
+    return fact_id
+
+
+def split_target(props: dict[str, Any], names: Sequence[str], entity_type: str | None) -> str:
+    """The id of the new entity a split without ``into`` gives the names to."""
+    return stable_id(Label.ENTITY, entity_type or str(props["type"]), normalise_name(names[0]))
+
+
+def merged_away_facts(merges: Iterable[Mapping[str, Any]], loser: str, keeper: str) -> list[str]:
+    """Facts that standing merges of ``loser`` into ``keeper`` moved (decision properties of
+    merges, as ``GraphStore.list_decisions`` returns them)."""
+    out: list[str] = []
+    for props in merges:
+        if props.get("undone") or props.get("target_id") != loser:
+            continue
+        after = json.loads(str(props.get("after") or "{}"))
+        if isinstance(after, dict) and after.get("into") == keeper:
+            out += [str(m) for m in after.get("moved") or []]
+    return out
 
 
 def _split_target(
@@ -236,7 +272,7 @@ def _split_target(
             raise Conflict(f"entity {into} is rejected; split into a live or a new entity")
     else:
         kind = entity_type or str(source["type"])
-        into = stable_id(Label.ENTITY, kind, normalise_name(names[0]))
+        into = split_target(source, names, entity_type)
         target = cs.node(into) or {}
         if not target:
             record = EntityRecord(

@@ -2,8 +2,8 @@
 
 Rules never change the graph; :class:`~kag.curation.pruning.Pruner` shows their proposals
 (``kag prune --dry-run``) and applies a selection as decisions attributed to the rule. A rule
-leaves alone what an expert decided (a standing decision by someone who is not a rule), pairs
-an expert kept apart and groups an expert dismissed, so verdicts last.
+leaves alone what an expert decided (a standing decision, not an undo, by someone who is not
+a rule), pairs an expert kept apart and groups an expert dismissed, so verdicts last.
 
 - ``low_confidence``: proposed relations and observations below ``KAG_CURATION__LOW_CONFIDENCE``
   read in a single document -> reject.
@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
 from graph_schema import AssertionKind, GraphSchema, Status, normalise_name
-from kag.curation.models import ACTIONS, DISMISS, KEEP_APART
+from kag.curation.models import ACTIONS, DISMISS, KEEP_APART, UNDO
 from kag.settings import CurationSettings
 from kag.store import GraphStore
 from kag.store.patch import AssertionSummary, EntitySummary
@@ -101,7 +101,8 @@ class RuleContext:
                 continue
             after = _json(props.get("after"))
             target = str(props.get("target_id"))
-            if props.get("role") != "rule":
+            # an undo restores the state before the decision, rules' proposals included
+            if props.get("role") != "rule" and props.get("action") != UNDO:
                 ctx.decided.add(target)
             if props.get("action") == KEEP_APART:
                 ctx.apart.update(frozenset({target, str(o)}) for o in after.get("others", []))
