@@ -200,7 +200,8 @@ def episode_step(answer: Answer, feedback: FeedbackRecord) -> Step:
             text=text,
             fingerprint=statement_fingerprint(text),
             status=Status.PROPOSED,
-            confidence=0.5,
+            # Certain as a record (the exchange happened); what it teaches is for review.
+            confidence=1.0,
             extractors=(EPISODE_SOURCE,),
             created_at=feedback.created_at,
         )
