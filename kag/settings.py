@@ -154,7 +154,7 @@ class FeedbackSettings(BaseModel):
         description="share of the weight a 'wrong' verdict without flags puts on each cited fact",
     )
     recall_min_score: float = Field(
-        default=70.0, ge=0, le=100, description="how closely a question must match an earlier one"
+        default=85.0, ge=0, le=100, description="how closely a question must match an earlier one"
     )
     insight_min_support: int = Field(
         default=3, ge=2, description="episodes pointing the same way before an insight is proposed"
