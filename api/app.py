@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, *, opener: StoreOpener = open_s
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(answers.build_router(settings))
     v1.include_router(feedback.router)
+    v1.include_router(feedback.learning)
     v1.include_router(graph.router)
     v1.include_router(curation.router)
     v1.include_router(documents.build_router(settings))

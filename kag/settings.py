@@ -140,6 +140,34 @@ class CurationSettings(BaseModel):
     )
 
 
+class FeedbackSettings(BaseModel):
+    """How feedback on answers moves beliefs and what it proposes (``KAG_FEEDBACK__*``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    expert_weight: float = Field(
+        default=3.0, gt=0, description="Beta pseudo-count one expert verdict adds to a fact"
+    )
+    analyst_weight: float = Field(
+        default=1.0, gt=0, description="Beta pseudo-count one analyst verdict adds to a fact"
+    )
+    per_user_cap: float = Field(
+        default=3.0, gt=0, description="most weight one user can ever add to one fact"
+    )
+    unflagged_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share of the weight a 'wrong' verdict without flags puts on each cited fact",
+    )
+    recall_min_score: float = Field(
+        default=85.0, ge=0, le=100, description="how closely a question must match an earlier one"
+    )
+    insight_min_support: int = Field(
+        default=3, ge=2, description="episodes pointing the same way before an insight is proposed"
+    )
+
+
 class ApiSettings(BaseModel):
     """REST API limits and state (``KAG_API__*``)."""
 
@@ -198,6 +226,7 @@ class Settings(BaseSettings):
     ingestion: IngestionSettings = IngestionSettings()
     engine: EngineSettings = EngineSettings()
     curation: CurationSettings = CurationSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     api: ApiSettings = ApiSettings()
 
     @field_validator("store")

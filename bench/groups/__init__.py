@@ -21,6 +21,7 @@ GROUP_MODULES: Final[tuple[str, ...]] = (
     "bench.groups.qa_musique",
     "bench.groups.api_load",
     "bench.groups.curation",
+    "bench.groups.feedback_replay",
 )
 
 

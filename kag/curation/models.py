@@ -25,7 +25,24 @@ SPLIT = "split"
 KEEP_APART = "keep_apart"
 DISMISS = "dismiss"
 UNDO = "undo"
-ACTIONS: tuple[str, ...] = (APPROVE, REJECT, EDIT, MERGE, SPLIT, KEEP_APART, DISMISS, UNDO)
+#: Decision actions of feedback (kag.feedback): applying a feedback, an expert's verdict on a
+#: review item it raised, and a proposed insight. Listed here so history and undo find them.
+FEEDBACK = "feedback"
+FEEDBACK_REVIEW = "feedback_review"
+PROPOSE_INSIGHT = "propose_insight"
+ACTIONS: tuple[str, ...] = (
+    APPROVE,
+    REJECT,
+    EDIT,
+    MERGE,
+    SPLIT,
+    KEEP_APART,
+    DISMISS,
+    UNDO,
+    FEEDBACK,
+    FEEDBACK_REVIEW,
+    PROPOSE_INSIGHT,
+)
 
 
 class _Frozen(BaseModel):

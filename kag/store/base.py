@@ -511,6 +511,11 @@ class GraphStore(Protocol):
         ``statuses``; sorted by id. The analytics projection reads the graph through this."""
         ...
 
+    # -- feedback (issue 8: learning from feedback) ---------------------------------------------
+    def list_all_feedback(self) -> list[FeedbackRecord]:
+        """Every stored feedback on any answer, oldest first (by ``created_at``, then id)."""
+        ...
+
 
 # -- engine: models of the operations above --------------------------------------------------------
 class StatementMatch(_Frozen):

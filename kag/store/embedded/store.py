@@ -808,3 +808,15 @@ class EmbeddedStore:
             return curation.export_subgraph(
                 self._graph, labels, rel_types, statuses, entity_statuses
             )
+
+    # -- feedback (issue 8: learning from feedback) ---------------------------------------------
+    def list_all_feedback(self) -> list[FeedbackRecord]:
+        """Every feedback, oldest first."""
+        with self._lock:
+            self._refresh()
+            found = [
+                FeedbackRecord.from_props(self._graph.props[node_id])
+                for node_id, label in self._graph.labels.items()
+                if label is Label.FEEDBACK
+            ]
+        return sorted(found, key=lambda f: (f.created_at, f.id))

@@ -70,6 +70,7 @@ class PatchWork:
             raise InvalidInput(f"change refused, nothing was written: {exc}") from exc
 
     def __call__(self, tx: ManagedTransaction) -> PatchSummary:
+        self._lock(tx)
         nodes, rels = self._read(tx)
         problems = find_conflicts(self._patch, *self._current(nodes, rels))
         if problems:
@@ -79,6 +80,14 @@ class PatchWork:
         return summary.model_copy(update={"decisions": len(self._decisions)})
 
     # -- reading -----------------------------------------------------------------------------
+    def _lock(self, tx: ManagedTransaction) -> None:
+        """Write-lock the existing nodes the patch touches and the endpoints of its
+        relationships, in id order (one order for every transaction: no lock cycles)."""
+        ids = {n.id for n in self._patch.nodes}
+        ids |= {e for r in self._patch.rels for e in (r.source_id, r.target_id)}
+        for label, label_ids in sorted(_by_label(sorted(ids)).items()):
+            tx.run(q.lock_nodes(label), ids=label_ids).consume()
+
     def _read(
         self, tx: ManagedTransaction
     ) -> tuple[dict[str, tuple[dict[str, Any], list[str]]], dict[str, dict[str, Any]]]:

@@ -805,3 +805,11 @@ class Neo4jStore:
             nodes=tuple(sorted(nodes, key=lambda n: n.id)),
             relationships=tuple(sorted(rels, key=lambda r: r.id)),
         )
+
+    # -- feedback (issue 8: learning from feedback) ---------------------------------------------
+    def list_all_feedback(self) -> list[FeedbackRecord]:
+        """Every feedback, oldest first."""
+        return [
+            FeedbackRecord.from_props(r["props"])
+            for r in self._read(queries_feedback.LIST_ALL_FEEDBACK)
+        ]

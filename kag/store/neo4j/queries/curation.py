@@ -192,3 +192,16 @@ def rels_of_types(schema: GraphSchema, rel_types: Sequence[str]) -> str:
         f"MATCH (a)-[r:{_types(schema, rel_types)}]->(b)\n"
         "RETURN r.id AS id, type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props"
     )
+
+
+# -- locking (issue 8: concurrent decisions and feedback on the same facts) ----------------------
+def lock_nodes(label: Label) -> str:
+    """Take the write lock of the ``label`` nodes in ``$ids`` (sorted), so the states a patch
+    checks cannot change before it writes: without it two concurrent patches read the same
+    state and the second silently overwrites the first (a lost update)."""
+    return (
+        "UNWIND $ids AS id\n"
+        f"MATCH (n:{cypher_label(label)} {{id: id}})\n"
+        "SET n.__lock = true\n"
+        "REMOVE n.__lock"
+    )
