@@ -19,7 +19,7 @@ from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.metrics import ApiMetrics, MetricsMiddleware
 from api.openapi import add_component_models
-from api.routes import answers, documents, feedback, graph, health, jobs, keys
+from api.routes import answers, curation, documents, feedback, graph, health, jobs, keys
 from api.runtime import Runtime
 from api.schemas.documents import TextsRequest
 from api.store_holder import StoreOpener
@@ -88,7 +88,9 @@ def create_app(settings: Settings | None = None, *, opener: StoreOpener = open_s
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(answers.build_router(settings))
     v1.include_router(feedback.router)
+    v1.include_router(feedback.learning)
     v1.include_router(graph.router)
+    v1.include_router(curation.router)
     v1.include_router(documents.build_router(settings))
     v1.include_router(jobs.router)
     v1.include_router(keys.router)

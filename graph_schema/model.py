@@ -106,7 +106,10 @@ STRUCTURAL_PATTERNS: Final[frozenset[tuple[Label, RelType, Label]]] = frozenset(
             for dst in (Label.WISDOM, Label.INSIGHT, Label.KNOWLEDGE)
         ),
         *((Label.INSIGHT, RelType.DERIVED_FROM, src) for src in LAYER_LABELS),
-        *((Label.DECISION, RelType.DECIDED, dst) for dst in (*LAYER_LABELS, Label.ENTITY)),
+        *(
+            (Label.DECISION, RelType.DECIDED, dst)
+            for dst in (*LAYER_LABELS, Label.ENTITY, Label.FEEDBACK)
+        ),
         *((Label.ANSWER, RelType.CITES, dst) for dst in (*LAYER_LABELS, Label.ENTITY)),
         (Label.FEEDBACK, RelType.FEEDBACK_ON, Label.ANSWER),
         (Label.EXPERIENCE, RelType.ABOUT, Label.ANSWER),

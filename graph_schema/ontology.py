@@ -1,10 +1,12 @@
 """Domain ontologies: the entity types and entity-relation types of a domain, as configuration.
 
 The file format is Text2KGBench's ontology JSON (``concepts`` with ``qid``/``label``; ``relations``
-with ``pid``/``label``/``domain``/``range``), optionally extended with ``symmetric`` and ``cues``
-(trigger words an expert can edit). Each relation label becomes a relationship type name in
-UPPER_SNAKE_CASE ("designed by" -> ``DESIGNED_BY``); a label may be listed several times with
-different domain/range pairs.
+with ``pid``/``label``/``domain``/``range``), optionally extended with ``symmetric``, ``cues``
+(trigger words an expert can edit) and ``functional`` (a subject has one object at a time, so two
+objects contradict each other), and with a ``metrics`` vocabulary (``once``: a one-off figure,
+such as an acquisition price, that a subject has for one period only). Each relation label
+becomes a relationship type name in UPPER_SNAKE_CASE ("designed by" -> ``DESIGNED_BY``); a label
+may be listed several times with different domain/range pairs.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class RelationDef(BaseModel):
     domain: str = ""
     range: str = ""
     symmetric: bool = False
+    functional: bool = False
     cues: tuple[str, ...] = ()
 
     @property
@@ -84,6 +87,9 @@ class MetricDef(BaseModel):
     name: str = Field(min_length=1, description="normalised metric name, e.g. 'revenue'")
     kind: Literal["money", "percent", "count", "number"]
     cues: tuple[str, ...] = ()
+    once: bool = Field(
+        default=False, description="a one-off figure: one value per subject, for one period"
+    )
 
 
 class RelationType(BaseModel):
@@ -96,6 +102,7 @@ class RelationType(BaseModel):
     domains: tuple[str, ...]
     ranges: tuple[str, ...]
     symmetric: bool = False
+    functional: bool = False
     cues: tuple[str, ...] = ()
 
 
@@ -132,6 +139,7 @@ class Ontology(BaseModel):
                 domains=domains,
                 ranges=ranges,
                 symmetric=any(r.symmetric for r in rels),
+                functional=any(r.functional for r in rels),
                 cues=cues,
             )
         return out

@@ -240,7 +240,14 @@ class MentionRecord(Record):
 
 
 class DecisionRecord(Record):
-    """A review decision: who decided what about which node, before and after, and why."""
+    """A review decision: who decided what about which node, before and after, and why.
+
+    ``before``/``after`` describe the target (the properties the decision changed, plus the
+    outcome keys readers rely on: ``into`` and ``names`` of merges and splits, ``replaced_by``
+    of edits); ``changes`` is the exact record of every node and relationship the decision
+    created, changed or deleted (a :class:`kag.store.GraphPatch` as JSON), from which an undo
+    restores the previous state.
+    """
 
     id: str
     target_id: str
@@ -252,6 +259,9 @@ class DecisionRecord(Record):
     after: str | None = Field(default=None, description="JSON of the target after")
     created_at: str = Field(default_factory=utc_now)
     undone: bool = False
+    changes: str | None = Field(default=None, description="JSON of every change it made")
+    batch_id: str | None = Field(default=None, description="decisions taken together share it")
+    undoes: str | None = Field(default=None, description="the decision an undo reverses")
 
 
 class AnswerRecord(Record):

@@ -28,9 +28,13 @@ from graph_schema import (
     SchemaViolation,
     Status,
     evidence_id,
-    normalise_name,
     rel_id,
     stable_id,
+)
+from graph_schema.fingerprints import (
+    observation_fingerprint,
+    relation_fingerprint,
+    statement_fingerprint,
 )
 from graph_schema.properties import (
     AssertionRecord,
@@ -46,28 +50,12 @@ from ingestion.nlp.quantities import period_bounds
 from ingestion.nlp.typing import is_guessed
 from ingestion.reconcile import ReconciledChunk, combine
 from ingestion.resolve import EntityResolver, ResolvedEntity
-from ingestion.review import ReviewPolicy, rejected_fingerprints
+from ingestion.review import ReviewPolicy, rejected_fingerprints, replacements
 from kag.store import NodeView, WriteBatch
+from kag.store.views import label_for
 
 _MAX_VARIANTS = 16
 _DERIVED = 0.5
-
-
-def relation_fingerprint(subject_id: str, predicate: str, object_id: str) -> str:
-    """The fingerprint of a relation (pass symmetric relations' ids in sorted order)."""
-    return f"relation|{subject_id}|{predicate}|{object_id}"
-
-
-def observation_fingerprint(
-    subject_id: str, metric: str, period: str | None, value: float, unit: str
-) -> str:
-    """The fingerprint of an observation (different values are different assertions)."""
-    return f"observation|{subject_id}|{metric}|{period or ''}|{float(value)!r}|{unit}"
-
-
-def statement_fingerprint(text: str) -> str:
-    """The fingerprint of a statement: its normalised text."""
-    return f"statement|{normalise_name(text)}"
 
 
 @dataclass
@@ -90,6 +78,7 @@ class AssemblyStats:
     by_layer: Counter[str] = field(default_factory=Counter)
     by_status: Counter[str] = field(default_factory=Counter)
     rejected_before: int = 0
+    expert_versions: int = 0
     about_rejected_entity: int = 0
     invalid_links: int = 0
 
@@ -274,13 +263,24 @@ class DocumentAssembly:
 
     # -- records -----------------------------------------------------------------------------
     def build(self, chunks: Sequence[Chunk], existing: Iterable[NodeView]) -> WriteBatch:
-        """The document's write batch; ``existing``: stored assertions with its fingerprints."""
+        """The document's write batch; ``existing``: stored assertions with its fingerprints
+        (and the expert versions they were replaced by)."""
+        existing = list(existing)
         rejected = rejected_fingerprints(existing)
+        replaced = replacements(existing)
         assertions: dict[str, AssertionRecord] = {}
+        redirect: dict[str, str] = {}
         evidence: list[EvidenceRecord] = []
         for fp, pending in self._pending.items():
             if fp in rejected or rejected.intersection(pending.variants):
                 self.stats.rejected_before += 1
+                continue
+            target = replaced.get(fp)
+            if target is not None:
+                # an expert corrected this fact: the document evidences the expert's version
+                redirect[pending.record.id] = target
+                self.stats.expert_versions += 1
+                evidence += self._evidence(target, pending)
                 continue
             status = self.policy.status(pending.confidence, pending.extractors)
             record = pending.record.model_copy(
@@ -293,20 +293,8 @@ class DocumentAssembly:
             assertions[record.id] = record
             self.stats.by_layer[record.layer.value] += 1
             self.stats.by_status[status.value] += 1
-            for (chunk_id, start, end), names in sorted(pending.evidence.items()):
-                evidence.append(
-                    EvidenceRecord(
-                        id=evidence_id(record.id, chunk_id, start, end),
-                        assertion_id=record.id,
-                        chunk_id=chunk_id,
-                        document_id=self.document.id,
-                        start=start,
-                        end=end,
-                        quote=self._text[start:end],
-                        extractor="+".join(sorted(names)),
-                    )
-                )
-        links = self._build_links(assertions)
+            evidence += self._evidence(record.id, pending)
+        links = self._build_links(assertions, redirect)
         entities = self._entities(assertions)
         return WriteBatch(
             documents=(self.document,),
@@ -322,16 +310,34 @@ class DocumentAssembly:
             links=tuple(links),
         )
 
-    def _build_links(self, assertions: dict[str, AssertionRecord]) -> list[LinkRecord]:
+    def _evidence(self, assertion_id: str, pending: _Pending) -> list[EvidenceRecord]:
+        return [
+            EvidenceRecord(
+                id=evidence_id(assertion_id, chunk_id, start, end),
+                assertion_id=assertion_id,
+                chunk_id=chunk_id,
+                document_id=self.document.id,
+                start=start,
+                end=end,
+                quote=self._text[start:end],
+                extractor="+".join(sorted(names)),
+            )
+            for (chunk_id, start, end), names in sorted(pending.evidence.items())
+        ]
+
+    def _build_links(
+        self, assertions: dict[str, AssertionRecord], redirect: dict[str, str]
+    ) -> list[LinkRecord]:
         links: dict[str, LinkRecord] = {}
-        for source, rel_type, target, confidence, extractors in self._links:
-            if source not in assertions or target not in assertions:
+        for old_source, rel_type, old_target, confidence, extractors in self._links:
+            source = redirect.get(old_source, old_source)
+            target = redirect.get(old_target, old_target)
+            known = (*assertions, *redirect.values())
+            if source not in known or target not in known or source == target:
                 continue
             try:
-                self.schema.check_pattern(
-                    assertions[source].layer.label, rel_type.value, assertions[target].layer.label
-                )
-            except SchemaViolation:
+                self.schema.check_pattern(label_for(source), rel_type.value, label_for(target))
+            except (SchemaViolation, ValueError):
                 self.stats.invalid_links += 1
                 continue
             link_id = rel_id(rel_type.value, source, target)

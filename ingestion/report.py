@@ -33,6 +33,9 @@ class DocumentOutcome(_Frozen):
     superseded: int = 0
     revived: int = 0
     rejected_before: int = 0
+    expert_versions: int = Field(
+        default=0, description="facts an expert corrected: kept as corrected"
+    )
     ungrounded: int = 0
     agreed: int = 0
     llm_invalid: int = 0

@@ -19,7 +19,8 @@ Where expert decisions live: ``Decision`` nodes (``GraphStore.record_decision``)
 ``action="merge"``, ``target_id`` = the entity merged away and ``after`` = ``{"into": "<id>"}``;
 or ``action="split"``, ``target_id`` = the entity a name was split from and ``after`` =
 ``{"names": ["<name>", ...], "into": "<id>"}`` (``into`` optional: the names then become an
-entity of their own). Decisions with ``undone`` set are ignored.
+entity of their own; a split into an entity merged away before ends that merge). Decisions with
+``undone`` set are ignored. :mod:`kag.curation` writes these decisions.
 """
 
 from __future__ import annotations
@@ -176,6 +177,9 @@ class EntityResolver:
                 self._redirect[target] = after["into"]
             elif action == SPLIT_ACTION:
                 names = [n for n in after.get("names") or [] if isinstance(n, str)]
+                if isinstance(after.get("into"), str):
+                    # split into an entity merged away before: the split undoes that merge
+                    self._redirect.pop(after["into"], None)
                 source = self._entities.get(target)
                 for name in names:
                     into = after.get("into")

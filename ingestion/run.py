@@ -28,10 +28,10 @@ from ingestion.records import DocumentAssembly
 from ingestion.relations.select import make_relation_finder
 from ingestion.report import DocumentOutcome, LlmEstimate, LlmUsage
 from ingestion.resolve import MERGE_ACTION, SPLIT_ACTION, EntityResolver
-from ingestion.review import ReviewPolicy
+from ingestion.review import ReviewPolicy, replacement_ids
 from kag.errors import BudgetExceeded, Conflict, InvalidInput
 from kag.settings import Settings
-from kag.store import GraphStore, ReplaceSummary, WriteBatch
+from kag.store import GraphStore, NodeView, ReplaceSummary, WriteBatch
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 #: ``content_hash`` of a deleted document's last version (a real hash is 64 hex digits).
 DELETED_HASH = "deleted"
+#: How many expert corrections of one fact in a row are followed.
+_MAX_REPLACEMENT_STEPS = 8
 
 
 @dataclass
@@ -223,6 +225,7 @@ class RunState:
         existing = (
             self.store.assertions_by_fingerprint(sorted(fingerprints)) if fingerprints else []
         )
+        existing += self._expert_versions(existing)
         pending: list[Pending] = []
         for job, ready in zip(jobs, prepared, strict=True):
             if ready is None:
@@ -236,6 +239,21 @@ class RunState:
             )
             pending.append(Pending(job, ready, batch, future))
         return pending
+
+    def _expert_versions(self, existing: Sequence[NodeView]) -> list[NodeView]:
+        """The versions experts put in place of corrected assertions (``replaced_by`` chains,
+        followed a bounded number of steps)."""
+        known = {n.id for n in existing}
+        found: list[NodeView] = []
+        wanted = replacement_ids(existing) - known
+        for _ in range(_MAX_REPLACEMENT_STEPS):
+            if not wanted:
+                break
+            nodes = self.store.get_nodes(sorted(wanted))
+            found += nodes
+            known.update(n.id for n in nodes)
+            wanted = replacement_ids(nodes) - known
+        return found
 
     def _writer(self) -> ThreadPoolExecutor:
         if self._executor is None:
@@ -333,6 +351,7 @@ class RunState:
             superseded=len(summary.superseded),
             revived=len(summary.revived),
             rejected_before=stats.rejected_before,
+            expert_versions=stats.expert_versions,
             ungrounded=prepared.ungrounded,
             agreed=prepared.agreed,
             llm_invalid=prepared.llm_invalid,

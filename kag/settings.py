@@ -114,6 +114,60 @@ class EngineSettings(BaseModel):
     )
 
 
+class CurationSettings(BaseModel):
+    """Pruning rules and the review queue (``KAG_CURATION__*``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rules: tuple[str, ...] = Field(
+        default=("low_confidence", "orphans", "near_duplicates", "out_of_schema", "contradictions"),
+        description="the pruning rules `kag prune` runs, in this order",
+    )
+    low_confidence: float = Field(
+        default=0.6, ge=0, le=1, description="low_confidence: facts below this, single source"
+    )
+    duplicate_score: float = Field(
+        default=88.0, ge=0, le=100, description="near_duplicates: rapidfuzz WRatio of two names"
+    )
+    duplicate_min_shared: int = Field(
+        default=1, ge=0, description="near_duplicates: neighbours both must share"
+    )
+    duplicate_strong_score: float = Field(
+        default=96.0, ge=0, le=100, description="near_duplicates: a score needing no neighbour"
+    )
+    contradiction_tolerance: float = Field(
+        default=0.01, ge=0, le=1, description="contradictions: relative difference of values"
+    )
+
+
+class FeedbackSettings(BaseModel):
+    """How feedback on answers moves beliefs and what it proposes (``KAG_FEEDBACK__*``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    expert_weight: float = Field(
+        default=3.0, gt=0, description="Beta pseudo-count one expert verdict adds to a fact"
+    )
+    analyst_weight: float = Field(
+        default=1.0, gt=0, description="Beta pseudo-count one analyst verdict adds to a fact"
+    )
+    per_user_cap: float = Field(
+        default=3.0, gt=0, description="most weight one user can ever add to one fact"
+    )
+    unflagged_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share of the weight a 'wrong' verdict without flags puts on each cited fact",
+    )
+    recall_min_score: float = Field(
+        default=85.0, ge=0, le=100, description="how closely a question must match an earlier one"
+    )
+    insight_min_support: int = Field(
+        default=3, ge=2, description="episodes pointing the same way before an insight is proposed"
+    )
+
+
 class ApiSettings(BaseModel):
     """REST API limits and state (``KAG_API__*``)."""
 
@@ -171,6 +225,8 @@ class Settings(BaseSettings):
     llm_options: LlmSettings = LlmSettings()
     ingestion: IngestionSettings = IngestionSettings()
     engine: EngineSettings = EngineSettings()
+    curation: CurationSettings = CurationSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     api: ApiSettings = ApiSettings()
 
     @field_validator("store")

@@ -20,6 +20,8 @@ GROUP_MODULES: Final[tuple[str, ...]] = (
     "bench.groups.engine_latency",
     "bench.groups.qa_musique",
     "bench.groups.api_load",
+    "bench.groups.curation",
+    "bench.groups.feedback_replay",
 )
 
 

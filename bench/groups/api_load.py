@@ -88,13 +88,11 @@ def _fuzz(
         dictionaries={"entities": entities[:50], "documents": docs, "answers": [answer]},
         bindings={
             "path.entity_id": "entities",
+            "path.item_id": "entities",
             "query.source": "entities",
             "query.target": "entities",
             "path.document_id": "documents",
             "path.answer_id": "answers",
-        },
-        business_rules={
-            "POST /v1/answers/{answer_id}/feedback": "flagged citations must be the answer's"
         },
     )
 

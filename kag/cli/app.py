@@ -13,7 +13,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from kag.cli import ask, ingest, keys, lexicon, samples, schema
+from kag.cli import ask, feedback, ingest, keys, lexicon, prune, review, samples, schema
 from kag.cli.common import err_console
 from kag.errors import KagError
 
@@ -31,6 +31,9 @@ lexicon.register(app)
 keys.register(app)
 samples.register(app)
 ask.register(app)
+review.register(app)
+prune.register(app)
+feedback.register(app)
 
 
 def main() -> None:

@@ -89,6 +89,8 @@ def _print_summary(report: IngestReport) -> None:
             note = f"{o.superseded} superseded " + note
         if o.rejected_before:
             note = f"{o.rejected_before} rejected earlier, not re-proposed " + note
+        if o.expert_versions:
+            note = f"{o.expert_versions} kept as an expert corrected them " + note
         files.add_row(
             o.source,
             o.status,

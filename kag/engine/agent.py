@@ -31,10 +31,12 @@ from kag.engine.material import Material, build_material, needed_evidence
 from kag.engine.nlp import load_question_nlp
 from kag.engine.passages import PassageCache, PassageIndex, best_quote
 from kag.engine.planner import Attempt, DeterministicPlanner
+from kag.engine.ranking import old_facts
 from kag.engine.retrieval import Retriever
 from kag.engine.selection import select
 from kag.engine.tracing import Tracer
 from kag.errors import BudgetExceeded, InvalidInput, LlmUnavailable
+from kag.feedback.recall import precedents
 from kag.llm import make_chat_model
 from kag.settings import Settings
 from kag.store import GraphStore
@@ -140,6 +142,7 @@ class Engine:
             answer = answer_with_cypher(self, text, budget, tracer)
         else:
             answer = self._answer(text, budget, tracer)
+        answer = self._with_precedents(answer)
         if self.settings.engine.store_answers if save is None else save:
             self.save(answer)
         logger.debug(
@@ -147,6 +150,14 @@ class Engine:
             extra={"answer_id": answer.id, "outcome": answer.outcome, "queries": budget.queries},
         )
         return answer
+
+    def _with_precedents(self, answer: Answer) -> Answer:
+        """Say when this question was asked before and how that answer was judged."""
+        found = precedents(self.store, answer.question, self.settings.feedback)
+        if not found:
+            return answer
+        notes = [p.sentence() for p in found[:3]]
+        return answer.model_copy(update={"flags": tuple(dict.fromkeys([*answer.flags, *notes]))})
 
     def save(self, answer: Answer) -> None:
         """Store an answer node with ``CITES`` links to what it cites."""
@@ -316,6 +327,9 @@ class Engine:
                 if phrased is not None:
                     composition, composer = phrased, "llm"
         flags += list(best.verdict.flags)
+        old = old_facts(p for p, _ in best.material.selection.paths)
+        if old:
+            flags.append(f"used facts that are no longer valid: {'; '.join(old)}")
         sufficient = best.verdict.sufficient and not run.stopped
         text = composition.text
         if not sufficient:

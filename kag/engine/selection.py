@@ -14,6 +14,7 @@ from graph_schema import Label
 from kag.engine.answer import CitationRole
 from kag.engine.linking import QuestionAnalysis
 from kag.engine.planner import Attempt, PlannedQuery
+from kag.engine.ranking import rank_paths
 from kag.plan import PlanResult, ValueRow
 from kag.plan.result import SeriesSummary
 from kag.store import GraphPath
@@ -59,7 +60,7 @@ def _chain(attempt: Attempt, results: Results) -> Selection:
             found = [p for p in found if _fits(p, query.hop_types)]
         paths += found
     for anchor in attempt.anchors:  # the innermost entity that yields a chain wins
-        mine = [p for p in paths if p.nodes[0].id == anchor]
+        mine = rank_paths([p for p in paths if p.nodes[0].id == anchor])
         if mine:
             chosen = mine[:MAX_ALTERNATIVES]
             return Selection(paths=[(p, "answer") for p in chosen], slot_filled=True)
@@ -71,7 +72,7 @@ def _shortest(results: Results) -> Selection:
     if not paths:
         return Selection()
     best = min(p.length for p in paths)
-    chosen = [p for p in paths if p.length == best][:MAX_ALTERNATIVES]
+    chosen = rank_paths([p for p in paths if p.length == best])[:MAX_ALTERNATIVES]
     return Selection(paths=[(p, "answer") for p in chosen], slot_filled=True)
 
 

@@ -26,8 +26,9 @@ from graph_schema.properties import (
     MentionRecord,
 )
 
-if TYPE_CHECKING:  # kag.plan builds on the views defined here
+if TYPE_CHECKING:  # kag.plan and kag.store.patch build on the views defined here
     from kag.plan import PlanResult, QueryPlan
+    from kag.store.patch import AssertionSummary, EntitySummary, GraphPatch, PatchSummary
 
 #: Statuses of facts used by default: approved only.
 DEFAULT_STATUSES: tuple[Status, ...] = (Status.APPROVED,)
@@ -461,6 +462,58 @@ class GraphStore(Protocol):
         Raises:
             NotFound: no answer has this id.
         """
+        ...
+
+    # -- curation (issue 6: review queue, decisions, undo, pruning, analytics) -----------------
+    def relationships_of(
+        self, node_ids: Sequence[str], rel_types: Sequence[str] | None = None
+    ) -> list[RelView]:
+        """Every relationship touching these nodes (either direction, optionally of these
+        types), with exact properties, ordered by id."""
+        ...
+
+    def apply_patch(
+        self, patch: GraphPatch, decisions: Sequence[DecisionRecord] = ()
+    ) -> PatchSummary:
+        """Apply exact element changes and store the decisions that made them (each linked to
+        its target by ``DECIDED``), in one transaction, all or nothing.
+
+        Raises:
+            Conflict: an element is not as ``patch`` expects (see :class:`GraphPatch`);
+                nothing is written.
+            NotFound: a decision's target does not exist after the patch.
+        """
+        ...
+
+    def assertion_summaries(
+        self, statuses: Sequence[Status], labels: Sequence[Label] = STATEMENT_LABELS
+    ) -> list[AssertionSummary]:
+        """Layer nodes of these labels with one of these statuses, with their evidence,
+        entities, citations and links, ordered by id."""
+        ...
+
+    def entity_summaries(self, statuses: Sequence[Status]) -> list[EntitySummary]:
+        """Entities with one of these statuses, with their live relations, neighbours,
+        assertions, mentions and citations, ordered by id."""
+        ...
+
+    def export_subgraph(
+        self,
+        labels: Sequence[Label],
+        rel_types: Sequence[str],
+        *,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        entity_statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+    ) -> Subgraph:
+        """Every node of these labels that passes the status filters (entities by
+        ``entity_statuses``, layer nodes by ``statuses``, nodes without status always) and
+        every relationship of these types between two of them whose status (if any) is in
+        ``statuses``; sorted by id. The analytics projection reads the graph through this."""
+        ...
+
+    # -- feedback (issue 8: learning from feedback) ---------------------------------------------
+    def list_all_feedback(self) -> list[FeedbackRecord]:
+        """Every stored feedback on any answer, oldest first (by ``created_at``, then id)."""
         ...
 
 

@@ -78,3 +78,13 @@ def test_feedback_is_never_overwritten(answered: GraphStore) -> None:
         answered.record_feedback(feedback(1, verdict="helpful"))
     assert [f.verdict for f in answered.list_feedback(ANSWER.id)] == ["wrong"]
     assert answered.counts().relationships["FEEDBACK_ON"] == 1
+
+
+def test_all_feedback_is_listed_across_answers_oldest_first(answered: GraphStore) -> None:
+    other = ANSWER.model_copy(update={"id": "ans_0123456789abcdef0124", "question": "Who?"})
+    answered.save_answer(other, [ACME.id])
+    later = feedback(3, answer_id=other.id, verdict="helpful", citation_flags=())
+    answered.record_feedback(later)
+    answered.record_feedback(feedback(1))
+    assert answered.list_all_feedback() == [feedback(1), later]
+    assert answered.list_feedback(other.id) == [later]

@@ -58,6 +58,52 @@ BUILDERS: dict[str, Callable[[], Iterator[str]]] = {
 }
 
 
+def _curation(name: str) -> Callable[..., str]:
+    builder: Callable[..., str] = getattr(
+        importlib.import_module("kag.store.neo4j.queries.curation"), name
+    )
+    return builder
+
+
+_LABELS = (Label.KNOWLEDGE, Label.ENTITY, Label.FEEDBACK)
+_REL_SHAPES = (
+    ("SUPPLIED_BY", Label.ENTITY, Label.ENTITY),
+    ("ABOUT", Label.EXPERIENCE, Label.ENTITY),
+    ("CONTRADICTS", Label.EXPERIENCE, Label.KNOWLEDGE),
+)
+# Curation's patch queries (issue 6) and the lock taken before a patch is checked (issue 8).
+BUILDERS |= {
+    f"curation.{name}": (lambda name=name: (_curation(name)(label) for label in _LABELS))
+    for name in (
+        "relationships_of",
+        "node_states",
+        "create_nodes",
+        "replace_node_props",
+        "delete_nodes",
+        "create_decisions",
+        "nodes_of",
+        "lock_nodes",
+    )
+}
+BUILDERS |= {
+    f"curation.{name}": (
+        lambda name=name: (_curation(name)(SCHEMA, *shape) for shape in _REL_SHAPES)
+    )
+    for name in ("rel_states", "create_rels", "replace_rel_props", "delete_rels")
+}
+BUILDERS |= {
+    "curation.assertion_summaries": lambda: (
+        _curation("assertion_summaries")(SCHEMA, label) for label in (Label.KNOWLEDGE, Label.WISDOM)
+    ),
+    "curation.entity_summaries": lambda: iter(
+        [_curation("entity_summaries")(SCHEMA, ["SUPPLIED_BY", "COMPETES_WITH"])]
+    ),
+    "curation.rels_of_types": lambda: iter(
+        [_curation("rels_of_types")(SCHEMA, ["SUPPLIED_BY", "ABOUT"])]
+    ),
+}
+
+
 def _query_modules() -> list[str]:
     return [f"{queries_pkg.__name__}.{m.name}" for m in pkgutil.iter_modules(queries_pkg.__path__)]
 

@@ -53,11 +53,12 @@ from kag.store.base import (
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
-from kag.store.embedded import catalogue, sql
+from kag.store.embedded import catalogue, curation, sql
 from kag.store.embedded.aggregate import aggregate_observations
 from kag.store.embedded.documents import DocumentRetirer
 from kag.store.embedded.memgraph import MemGraph, Rel
 from kag.store.entity_lookup import CANDIDATE_LIMIT, TokenIndex, rank_entity_props
+from kag.store.patch import AssertionSummary, EntitySummary, GraphPatch, PatchSummary
 from kag.store.statement_lookup import (
     StatementIndex,
     is_statement,
@@ -736,3 +737,86 @@ class EmbeddedStore:
         if props is None or label is not Label.ANSWER:
             raise NotFound(f"no answer with id {answer_id!r}; answer ids start with 'ans_'")
         return AnswerRecord.model_validate(props)
+
+    # -- curation (issue 6: review queue, decisions, undo, pruning, analytics) -----------------
+    def relationships_of(
+        self, node_ids: Sequence[str], rel_types: Sequence[str] | None = None
+    ) -> list[RelView]:
+        """Relationships touching these nodes (optionally of these types), ordered by id."""
+        with self._lock:
+            self._refresh()
+            return curation.relationships_of(self._graph, node_ids, rel_types)
+
+    def apply_patch(
+        self, patch: GraphPatch, decisions: Sequence[DecisionRecord] = ()
+    ) -> PatchSummary:
+        """Check and apply exact element changes plus their decisions in one transaction."""
+        with self._transaction() as conn:
+            writer = curation.PatchWriter(
+                conn, self._graph, self.schema, self._write_rows, self._forget_node
+            )
+            writer.check(patch)
+            summary = writer.apply(patch)
+            writer.store_decisions(decisions)
+        return summary.model_copy(update={"decisions": len(decisions)})
+
+    def _write_rows(
+        self,
+        conn: sqlite3.Connection,
+        node_rows: Sequence[tuple[str, Label, dict[str, Any]]],
+        rel_rows: Sequence[tuple[str, str, str, str, dict[str, Any]]],
+    ) -> None:
+        conn.executemany(
+            sql.UPSERT_NODE, [(i, lab.value, orjson.dumps(p)) for i, lab, p in node_rows]
+        )
+        conn.executemany(
+            sql.UPSERT_REL, [(i, t, s, d, orjson.dumps(p)) for i, t, s, d, p in rel_rows]
+        )
+        self._apply(node_rows, rel_rows)
+
+    def _forget_node(self, node_id: str) -> None:
+        """Drop a node about to be deleted from the lookup indexes."""
+        if self._graph.labels.get(node_id) is Label.ENTITY:
+            self._entities.remove(node_id, self._graph.props[node_id])
+        self._statements = None  # rebuilt on the next statement search
+
+    def assertion_summaries(
+        self, statuses: Sequence[Status], labels: Sequence[Label] = STATEMENT_LABELS
+    ) -> list[AssertionSummary]:
+        """Layer nodes with their evidence, entities, citations and links, ordered by id."""
+        with self._lock:
+            self._refresh()
+            return curation.assertion_summaries(self._graph, statuses, labels)
+
+    def entity_summaries(self, statuses: Sequence[Status]) -> list[EntitySummary]:
+        """Entities with their live relations, neighbours, assertions and mentions."""
+        with self._lock:
+            self._refresh()
+            return curation.entity_summaries(self._graph, statuses, self.schema.is_relation_type)
+
+    def export_subgraph(
+        self,
+        labels: Sequence[Label],
+        rel_types: Sequence[str],
+        *,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        entity_statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+    ) -> Subgraph:
+        """Nodes passing the status filters and the relationships between them, by id."""
+        with self._lock:
+            self._refresh()
+            return curation.export_subgraph(
+                self._graph, labels, rel_types, statuses, entity_statuses
+            )
+
+    # -- feedback (issue 8: learning from feedback) ---------------------------------------------
+    def list_all_feedback(self) -> list[FeedbackRecord]:
+        """Every feedback, oldest first."""
+        with self._lock:
+            self._refresh()
+            found = [
+                FeedbackRecord.from_props(self._graph.props[node_id])
+                for node_id, label in self._graph.labels.items()
+                if label is Label.FEEDBACK
+            ]
+        return sorted(found, key=lambda f: (f.created_at, f.id))

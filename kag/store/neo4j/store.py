@@ -57,8 +57,10 @@ from kag.store.base import (
 from kag.store.batch_check import check_batch
 from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
 from kag.store.neo4j import retire
-from kag.store.neo4j.queries import catalogue, documents, engine, read, schema, write
+from kag.store.neo4j.patching import PatchWork
+from kag.store.neo4j.queries import catalogue, curation, documents, engine, read, schema, write
 from kag.store.neo4j.queries import feedback as queries_feedback
+from kag.store.patch import AssertionSummary, EntitySummary, GraphPatch, PatchSummary
 from kag.store.statement_lookup import lucene_prefix_query, rank_statements, statement_terms
 from kag.store.traversal import breadth_first
 from kag.store.views import label_for, node_passes, node_view, rel_passes, rel_view
@@ -711,3 +713,103 @@ class Neo4jStore:
         if not records:
             raise NotFound(f"no answer with id {answer_id!r}; answer ids start with 'ans_'")
         return AnswerRecord.model_validate(dict(records[0]["props"]))
+
+    # -- curation (issue 6: review queue, decisions, undo, pruning, analytics) -----------------
+    def relationships_of(
+        self, node_ids: Sequence[str], rel_types: Sequence[str] | None = None
+    ) -> list[RelView]:
+        """Relationships touching these nodes (optionally of these types), ordered by id."""
+        found: dict[str, RelView] = {}
+        by_label: dict[Label, list[str]] = defaultdict(list)
+        for node_id in dict.fromkeys(node_ids):
+            by_label[label_for(node_id)].append(node_id)
+        types = list(rel_types) if rel_types is not None else None
+        for label, ids in by_label.items():
+            for r in self._read(curation.relationships_of(label), ids=ids, types=types):
+                found[r["id"]] = rel_view(r["id"], r["type"], r["src"], r["dst"], r["props"])
+        return [found[i] for i in sorted(found)]
+
+    def apply_patch(
+        self, patch: GraphPatch, decisions: Sequence[DecisionRecord] = ()
+    ) -> PatchSummary:
+        """Check and apply exact element changes plus their decisions in one transaction."""
+        return self._write_tx(PatchWork(self.schema, patch, decisions))
+
+    def assertion_summaries(
+        self, statuses: Sequence[Status], labels: Sequence[Label] = STATEMENT_LABELS
+    ) -> list[AssertionSummary]:
+        """Layer nodes with their evidence, entities, citations and links, ordered by id."""
+        wanted = [s.value for s in statuses]
+        out = [
+            AssertionSummary(
+                node=node_view(r["id"], label, r["props"]),
+                evidence=int(r["evidence"]),
+                documents=tuple(sorted(r["documents"])),
+                extractors=tuple(sorted(r["extractors"])),
+                entity_ids=tuple(sorted(r["entity_ids"])),
+                cited_by=int(r["cited_by"]),
+                links=int(r["links"]),
+            )
+            for label in sorted(set(labels))
+            for r in self._read(curation.assertion_summaries(self.schema, label), statuses=wanted)
+        ]
+        out.sort(key=lambda s: s.node.id)
+        return out
+
+    def entity_summaries(self, statuses: Sequence[Status]) -> list[EntitySummary]:
+        """Entities with their live relations, neighbours, assertions and mentions."""
+        query = curation.entity_summaries(self.schema, list(self.schema.relation_types))
+        records = self._read(
+            query,
+            statuses=[s.value for s in statuses],
+            live=[Status.PROPOSED.value, Status.APPROVED.value],
+        )
+        out = [
+            EntitySummary(
+                node=node_view(r["id"], Label.ENTITY, r["props"]),
+                relations=int(r["relations"]),
+                neighbours=tuple(sorted(r["neighbours"])),
+                assertions=int(r["assertions"]),
+                mentions=int(r["mentions"]),
+                documents=tuple(sorted(r["documents"])),
+                cited_by=int(r["cited_by"]),
+            )
+            for r in records
+        ]
+        out.sort(key=lambda s: s.node.id)
+        return out
+
+    def export_subgraph(
+        self,
+        labels: Sequence[Label],
+        rel_types: Sequence[str],
+        *,
+        statuses: Sequence[Status] = DEFAULT_STATUSES,
+        entity_statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
+    ) -> Subgraph:
+        """Nodes passing the status filters and the relationships between them, by id."""
+        nodes = [
+            view
+            for label in sorted(set(labels))
+            for r in self._read(curation.nodes_of(label))
+            if node_passes(view := node_view(r["id"], label, r["props"]), statuses, entity_statuses)
+        ]
+        kept = {n.id for n in nodes}
+        rels: list[RelView] = []
+        if rel_types:
+            for r in self._read(curation.rels_of_types(self.schema, rel_types)):
+                rel = rel_view(r["id"], r["type"], r["src"], r["dst"], r["props"])
+                if rel.source_id in kept and rel.target_id in kept and rel_passes(rel, statuses):
+                    rels.append(rel)
+        return Subgraph(
+            nodes=tuple(sorted(nodes, key=lambda n: n.id)),
+            relationships=tuple(sorted(rels, key=lambda r: r.id)),
+        )
+
+    # -- feedback (issue 8: learning from feedback) ---------------------------------------------
+    def list_all_feedback(self) -> list[FeedbackRecord]:
+        """Every feedback, oldest first."""
+        return [
+            FeedbackRecord.from_props(r["props"])
+            for r in self._read(queries_feedback.LIST_ALL_FEEDBACK)
+        ]

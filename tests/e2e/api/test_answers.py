@@ -108,7 +108,8 @@ def test_feedback_is_stored_with_who_and_role(gold: GraphStore, api: RunningApi)
     assert stored["actor"] == "test-analyst"
     assert stored["role"] == "analyst"
     assert stored["citation_flags"] == [{"citation_id": "c1", "flag": "outdated", "note": "2024"}]
-    assert stored["applied"] is False
+    assert stored["applied"] is True  # applied at once (kag.feedback); effects in the response
+    assert stored["effects"]["review_items"][0]["kind"] == "outdated"
     assert by_expert.json()["role"] == "expert"
     assert "c99" in assert_problem(unknown_citation, 422, "invalid-input")["detail"]
     assert_problem(bad_flag, 422, "validation-error")

@@ -19,3 +19,10 @@ MATCH (f:Feedback)-[:FEEDBACK_ON]->(:Answer {id: $answer_id})
 RETURN properties(f) AS props
 ORDER BY f.created_at, f.id
 """
+
+#: Every feedback on any answer (issue 8: the feedback review items are computed from these).
+LIST_ALL_FEEDBACK: Final[str] = """
+MATCH (f:Feedback)
+RETURN properties(f) AS props
+ORDER BY f.created_at, f.id
+"""
