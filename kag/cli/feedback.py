@@ -7,7 +7,6 @@ these commands are for the experts who decide what it changes.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from typing import Annotated
 
@@ -15,8 +14,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from kag.cli.actors import ActorOption, ReasonOption, RoleOption, actor_from
 from kag.cli.common import JsonOption, StoreOption, console, opened, run, settings_for
-from kag.curation.models import Actor, Role
 from kag.errors import InvalidInput
 from kag.feedback import FeedbackService
 from kag.feedback.models import ReviewVerdict
@@ -25,23 +24,6 @@ feedback_app = typer.Typer(
     help="Decide what feedback on answers changes: review items, episodes, insights, undo.",
     no_args_is_help=True,
 )
-
-ActorOption = Annotated[
-    str | None,
-    typer.Option("--actor", help="Who decides (name or e-mail; default: KAG_ACTOR)."),
-]
-RoleOption = Annotated[str, typer.Option("--role", help="expert, analyst or admin.")]
-ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit).")]
-_ROLES: dict[str, Role] = {"expert": "expert", "analyst": "analyst", "admin": "admin"}
-
-
-def _actor(name: str | None, role: str) -> Actor:
-    name = name or os.environ.get("KAG_ACTOR")
-    if not name:
-        raise InvalidInput("say who decides: --actor you@example.com (or set KAG_ACTOR)")
-    if role not in _ROLES:
-        raise InvalidInput(f"unknown role {role!r}; use expert, analyst or admin")
-    return Actor(name=name, role=_ROLES[role])
 
 
 def _with_service(store: str | None, body: Callable[[FeedbackService], None]) -> None:
@@ -108,7 +90,7 @@ def decide(
         outcome = service.review(
             item_id,
             verdicts[verdict],
-            _actor(actor, role),
+            actor_from(actor, role),
             fact_ids=fact,
             valid_to=valid_to,
             reason=reason,
@@ -132,7 +114,7 @@ def undo(
     """Undo every effect of a feedback as a unit (its giver, or an expert)."""
 
     def body(service: FeedbackService) -> None:
-        result = service.undo(feedback_id, _actor(actor, role), reason)
+        result = service.undo(feedback_id, actor_from(actor, role), reason)
         console.print(f"undone: {len(result.decisions)} decision(s) reverted")
 
     _with_service(store, body)
@@ -173,7 +155,7 @@ def insights(
 
     def body(service: FeedbackService) -> None:
         if propose:
-            new = service.propose_insights(_actor(actor, role))
+            new = service.propose_insights(actor_from(actor, role))
             console.print(f"{len(new)} insight(s) proposed")
         for proposal in service.insight_proposals():
             console.print(

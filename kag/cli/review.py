@@ -8,7 +8,6 @@ show their preview and apply it only with ``--yes``; every decision can be undon
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from graph_schema import Layer, Status
+from kag.cli.actors import ActorOption, ReasonOption, RoleOption, actor_from
 from kag.cli.common import JsonOption, StoreOption, console, opened, run, settings_for
 from kag.curation import (
     Actor,
@@ -29,7 +29,7 @@ from kag.curation import (
     QueueFilter,
     SplitRequest,
 )
-from kag.curation.models import ItemKind, Role, Verdict
+from kag.curation.models import ItemKind, Verdict
 from kag.errors import InvalidInput
 
 review_app = typer.Typer(
@@ -37,23 +37,7 @@ review_app = typer.Typer(
     no_args_is_help=True,
 )
 
-ActorOption = Annotated[
-    str | None,
-    typer.Option("--actor", help="Who decides (name or e-mail; default: KAG_ACTOR)."),
-]
-RoleOption = Annotated[str, typer.Option("--role", help="expert, analyst or admin.")]
-ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit).")]
 ListOption = list[str] | None
-
-
-def _actor(name: str | None, role: str) -> Actor:
-    name = name or os.environ.get("KAG_ACTOR")
-    if not name:
-        raise InvalidInput("say who decides: --actor you@example.com (or set KAG_ACTOR)")
-    if role not in ("expert", "analyst", "admin"):
-        raise InvalidInput(f"unknown role {role!r}; use expert, analyst or admin")
-    roles: dict[str, Role] = {"expert": "expert", "analyst": "analyst", "admin": "admin"}
-    return Actor(name=name, role=roles[role])
 
 
 def _with_curator(store: str | None, body: Callable[[Curator], None]) -> None:
@@ -207,7 +191,7 @@ def review_approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve an item (a merge candidate: merge; a contradiction: apply its proposal)."""
-    who = run(lambda: _actor(actor, role))
+    who = run(lambda: actor_from(actor, role))
     _decide(store, as_json, lambda c: c.approve(item_id, who, reason))
 
 
@@ -221,7 +205,7 @@ def review_reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject an item: it is never proposed again (a merge candidate: keep apart)."""
-    who = run(lambda: _actor(actor, role))
+    who = run(lambda: actor_from(actor, role))
     _decide(store, as_json, lambda c: c.reject(item_id, who, reason))
 
 
@@ -254,7 +238,7 @@ def review_edit(
             )  # fmt: skip
         except ValueError as exc:
             raise InvalidInput(f"bad edit of {item_id}: {exc}") from None
-        return _actor(actor, role), change
+        return actor_from(actor, role), change
 
     who, change = run(make)
     _decide(store, as_json, lambda c: c.edit(item_id, change, who, reason))
@@ -271,7 +255,7 @@ def review_merge(
     as_json: JsonOption = False,
 ) -> None:
     """Merge an entity into another (aliases, facts, mentions and provenance kept)."""
-    who = run(lambda: _actor(actor, role))
+    who = run(lambda: actor_from(actor, role))
     _decide(store, as_json, lambda c: c.merge(entity_id, into, who, reason))
 
 
@@ -287,7 +271,7 @@ def review_split(
     as_json: JsonOption = False,
 ) -> None:
     """Split names (and the facts read under them) off a wrongly merged entity."""
-    who = run(lambda: _actor(actor, role))
+    who = run(lambda: actor_from(actor, role))
     request = SplitRequest(names=tuple(name), into=into)
     _decide(store, as_json, lambda c: c.split(entity_id, request, who, reason))
 
@@ -325,7 +309,7 @@ def review_bulk(
             request = BulkRequest(filter=wanted, verdict=verdicts[verdict], reason=reason)
         except ValueError as exc:
             raise InvalidInput(f"bad bulk decision: {exc}") from None
-        return _actor(actor, role), request
+        return actor_from(actor, role), request
 
     who, request = run(make)
 
@@ -359,7 +343,7 @@ def review_undo(
     as_json: JsonOption = False,
 ) -> None:
     """Undo a decision or a whole batch, restoring exactly what it changed."""
-    who = run(lambda: _actor(actor, role))
+    who = run(lambda: actor_from(actor, role))
     _decide(store, as_json, lambda c: c.undo(decision_id, who, reason))
 
 
