@@ -147,10 +147,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     build_s = time.perf_counter() - started
 
     store = open_store(settings)
-    elements = 0
     write_started = time.perf_counter()
-    for batch in entity_batches + doc_batches:
-        elements += store.write(batch).elements
+    elements = store.write_many(entity_batches + doc_batches).elements
     write_s = time.perf_counter() - write_started
     counts = store.counts()
 

@@ -186,7 +186,8 @@ class PassageIndex:
 
 class PassageCache:
     """One passage index per store, shared by the engines of a process (the API builds an
-    engine per request), rebuilt when the store's counts change; thread-safe."""
+    engine per request), rebuilt when the store changes (its revision, or, on a backend
+    without one, its counts); thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -194,13 +195,18 @@ class PassageCache:
 
     def get(self, store: GraphStore) -> PassageIndex:
         """The current index of ``store`` (built or rebuilt as needed)."""
-        counts = store.counts()
-        stamp = (
-            store.location,
-            tuple(sorted(counts.nodes.items())),
-            tuple(sorted(counts.relationships.items())),
-            tuple(sorted(counts.statuses.items())),
-        )
+        revision = store.revision()
+        stamp: tuple[object, ...]
+        if revision is not None:
+            stamp = (store.location, revision)
+        else:
+            counts = store.counts()
+            stamp = (
+                store.location,
+                tuple(sorted(counts.nodes.items())),
+                tuple(sorted(counts.relationships.items())),
+                tuple(sorted(counts.statuses.items())),
+            )
         with self._lock:
             if self._index is None or self._index.stamp != stamp:
                 self._index = PassageIndex.build(store, stamp)

@@ -13,11 +13,11 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from graph_schema import Label, Status
+from kag.feedback.applying import EPISODE_SOURCE as _SOURCE
 from kag.feedback.models import Precedent, Verdict
 from kag.settings import FeedbackSettings
 from kag.store import GraphStore
 
-_SOURCE = "feedback"
 _CANDIDATES = 25
 
 
@@ -29,6 +29,7 @@ def precedents(store: GraphStore, question: str, settings: FeedbackSettings) -> 
         statuses=[Status.PROPOSED, Status.APPROVED],
         limit=_CANDIDATES,
         min_score=0.0,
+        source=_SOURCE,
     )
     found: list[tuple[float, str, Precedent]] = []
     for match in matches:

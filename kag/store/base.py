@@ -7,7 +7,7 @@ carry the same property maps.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -267,6 +267,11 @@ class GraphStore(Protocol):
         """Release connections and files."""
         ...
 
+    def revision(self) -> str | None:
+        """A token that changes whenever the graph changes, when the backend can tell cheaply
+        (caches of derived indexes compare it); ``None`` when it cannot."""
+        ...
+
     # -- schema --------------------------------------------------------------------------------
     def schema_version(self) -> int:
         """The schema version recorded in the graph (0 for a graph never migrated)."""
@@ -279,6 +284,14 @@ class GraphStore(Protocol):
     # -- writes --------------------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> WriteSummary:
         """Upsert a batch in one transaction; all of it or nothing."""
+        ...
+
+    def write_many(self, batches: Iterable[WriteBatch]) -> WriteSummary:
+        """Upsert batches in order, one transaction each (a bulk load); the summed summary.
+
+        A failing batch raises its error, saying how many batches before it were committed;
+        the batches after it are not written.
+        """
         ...
 
     def set_status(self, ids: Sequence[str], status: Status) -> int:
@@ -444,8 +457,10 @@ class GraphStore(Protocol):
         statuses: Sequence[Status] = DEFAULT_STATUSES,
         limit: int = 10,
         min_score: float = 50.0,
+        source: str | None = None,
     ) -> list[StatementMatch]:
-        """Layer nodes (situations, principles, episodes, ...) whose text matches ``text``."""
+        """Layer nodes (situations, principles, episodes, ...) whose text matches ``text``;
+        with ``source``, only those recorded by it (``"feedback"``: the feedback episodes)."""
         ...
 
     def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:

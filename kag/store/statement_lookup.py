@@ -96,48 +96,67 @@ class _Tokens:
 
 
 class StatementIndex:
-    """Token -> statement ids per label, for the embedded backend's candidate generation."""
+    """Token -> statement ids per label, for the embedded backend's candidate generation.
+
+    A statement with a ``source`` property (a feedback episode, say) is also indexed in a table
+    of its own, so a search restricted to that source reads only those statements.
+    """
 
     def __init__(self) -> None:
-        self._labels: dict[Label, _Tokens] = {}
+        self._labels: dict[tuple[Label, str | None], _Tokens] = {}
 
-    def add(self, node_id: str, label: Label, text: str) -> None:
-        """Index a statement's text."""
-        table = self._labels.setdefault(label, _Tokens())
-        for tok in set(statement_tokens(text)):
-            ids = table.ids.setdefault(tok, set())
-            if not ids:
-                table.vocab = None
-            ids.add(node_id)
+    def _tables(self, label: Label, source: str | None) -> list[tuple[Label, str | None]]:
+        return [(label, None)] + ([(label, source)] if source else [])
 
-    def remove(self, node_id: str, label: Label, text: str) -> None:
-        """Forget a statement's tokens (before re-indexing it)."""
-        table = self._labels.get(label)
-        if table is None:
-            return
-        for tok in set(statement_tokens(text)):
-            ids = table.ids.get(tok)
-            if ids is not None:
-                ids.discard(node_id)
+    def add(self, node_id: str, label: Label, text: str, source: str | None = None) -> None:
+        """Index a statement's text (under its source too, when it has one)."""
+        tokens = set(statement_tokens(text))
+        for key in self._tables(label, source):
+            table = self._labels.setdefault(key, _Tokens())
+            for tok in tokens:
+                ids = table.ids.setdefault(tok, set())
                 if not ids:
-                    del table.ids[tok]
                     table.vocab = None
+                ids.add(node_id)
 
-    def candidates(self, terms: Sequence[str], labels: Iterable[Label]) -> set[str]:
-        """Ids of statements of these labels with a token starting with any term."""
+    def remove(self, node_id: str, label: Label, text: str, source: str | None = None) -> None:
+        """Forget a statement's tokens (before re-indexing it)."""
+        tokens = set(statement_tokens(text))
+        for key in self._tables(label, source):
+            table = self._labels.get(key)
+            if table is None:
+                continue
+            for tok in tokens:
+                ids = table.ids.get(tok)
+                if ids is not None:
+                    ids.discard(node_id)
+                    if not ids:
+                        del table.ids[tok]
+                        table.vocab = None
+
+    def candidates(
+        self, terms: Sequence[str], labels: Iterable[Label], source: str | None = None
+    ) -> set[str]:
+        """Ids of statements of these labels (and source) with a token starting with any term."""
         found: set[str] = set()
         for label in set(labels):
-            table = self._labels.get(label)
+            table = self._labels.get((label, source))
             if table is not None:
                 table.candidates(terms, found)
         return found
 
-    def scoring(self, terms: Sequence[str], labels: Iterable[Label], min_score: float) -> set[str]:
+    def scoring(
+        self,
+        terms: Sequence[str],
+        labels: Iterable[Label],
+        min_score: float,
+        source: str | None = None,
+    ) -> set[str]:
         """The candidates whose share of matched terms reaches ``min_score`` — the same share
         :func:`rank_statements` computes, so the others need not be read at all."""
         hits: Counter[str] = Counter()
         for label in set(labels):
-            table = self._labels.get(label)
+            table = self._labels.get((label, source))
             if table is not None:
                 for term in terms:
                     hits.update(table.matching(term))
@@ -147,6 +166,12 @@ class StatementIndex:
 def is_statement(label: Label, props: Mapping[str, Any]) -> bool:
     """Whether a node is indexed for statement search (a layer node with text)."""
     return label in LAYER_LABELS and isinstance(props.get("text"), str)
+
+
+def statement_source(props: Mapping[str, Any]) -> str | None:
+    """The ``source`` a statement was recorded by (``"feedback"`` for episodes), if any."""
+    source = props.get("source")
+    return source if isinstance(source, str) and source else None
 
 
 def rank_statements(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph_schema import LAYER_LABELS, Label, Status
+from graph_schema import LAYER_LABELS, Label, Layer, Status
 from graph_schema.properties import CitationFlag
 from kag.curation import Curator
 from kag.curation.models import Actor
@@ -18,7 +18,7 @@ from kag.errors import Conflict, InvalidInput
 from kag.feedback import FeedbackInput, FeedbackService
 from kag.settings import FeedbackSettings, Settings
 from kag.store import GraphStore, Subgraph, WriteBatch
-from tests.support.builders import document, entity, evidence, relation
+from tests.support.builders import document, entity, evidence, relation, statement
 from tests.support.engine_graph import BERLIN, HOOLI, HQ, INITECH, SUPPLIED, write_engine_graph
 
 CHAIN = "Where is the supplier of the company Globex acquired headquartered?"
@@ -217,6 +217,31 @@ def test_episode_links_entities_and_answer_and_a_similar_question_recalls_it(
     assert "judged wrong because Umbrella Group is headquartered in Munich" in notes[0]
     unrelated = engine.ask("What do we know about Acme Corp?", save=False)
     assert not [f for f in unrelated.flags if f.startswith("asked before")]
+
+
+def test_precedents_are_searched_among_feedback_episodes_only(
+    engine: Engine, service: FeedbackService
+) -> None:
+    question = "Where is the supplier of the company Globex acquired located?"
+    look_alikes = tuple(
+        statement(Layer.EXPERIENCE, f"The supplier of the company Globex acquired was located {n}")
+        for n in range(40)
+    )
+    engine.store.write(WriteBatch(assertions=look_alikes))
+    answer = engine.ask(CHAIN, save=True)
+    result = service.submit(FeedbackInput(answer_id=answer.id, verdict="wrong", actor=ANA))
+    both = (Status.APPROVED, Status.PROPOSED)  # episodes are proposed
+    everything = engine.store.search_statements(
+        question, labels=[Label.EXPERIENCE], statuses=both, limit=100
+    )
+    assert len(everything) == 41
+    episodes = engine.store.search_statements(
+        question, labels=[Label.EXPERIENCE], statuses=both, min_score=0, source="feedback"
+    )
+    assert [m.node.id for m in episodes] == [result.experience_id]
+    assert engine.store.search_statements(question, source="no such source") == []
+    later = engine.ask(question, save=False)
+    assert [f for f in later.flags if f.startswith("asked before")]
 
 
 def test_the_engine_ranks_equally_short_paths_by_belief(

@@ -10,7 +10,8 @@ import pytest
 from graph_schema import Label, Layer, Status, stable_id
 from graph_schema.properties import DecisionRecord
 from kag.errors import InvalidInput, NotFound
-from kag.store import GraphStore, ObservationQuery, WriteBatch
+from kag.settings import Settings
+from kag.store import GraphStore, ObservationQuery, WriteBatch, open_store
 from tests.support.builders import (
     T0,
     document,
@@ -113,6 +114,56 @@ def test_missing_endpoint_is_refused_atomically(store: GraphStore) -> None:
         store.write(WriteBatch(entities=(ACME,), assertions=(COMPETES,)))
     assert store.counts().nodes == {}
     assert store.get_nodes([ACME.id]) == []
+
+
+def test_revision_tells_every_change_or_is_none(
+    store: GraphStore, store_settings: Settings
+) -> None:
+    first = store.revision()
+    if store.backend == "neo4j":  # other clients write to the server: no cheap counter
+        assert first is None
+        return
+    assert store.revision() == first  # reading changes nothing
+    store.write(WriteBatch(entities=(ACME,)))
+    second = store.revision()
+    assert second != first
+    other = open_store(store_settings)  # another process's connection to the same file
+    try:
+        other.write(WriteBatch(entities=(GLOBEX,)))
+    finally:
+        other.close()
+    assert store.revision() not in {first, second}
+
+
+def test_write_many_writes_in_order_and_sums(store: GraphStore) -> None:
+    batches = [
+        WriteBatch(entities=(ACME, GLOBEX)),
+        WriteBatch(entities=(INITECH,), assertions=(COMPETES,)),  # needs the first batch
+        WriteBatch(assertions=(SUPPLIED,)),
+    ]
+    summary = store.write_many(iter(batches))
+    singles = [store.write(b) for b in batches]  # the same batches again, one by one
+    assert summary.nodes == sum(s.nodes for s in singles) == 5
+    assert summary.relationships == sum(s.relationships for s in singles)
+    assert store.counts().nodes == {"Entity": 3, "Knowledge": 2}
+    assert store.write_many([]).elements == 0
+
+
+def test_write_many_stops_at_a_bad_batch_keeping_the_ones_before(store: GraphStore) -> None:
+    batches = [
+        WriteBatch(entities=(ACME, GLOBEX)),
+        WriteBatch(entities=(INITECH,), assertions=(COMPETES,)),
+        WriteBatch(assertions=(ACQUIRED,)),  # UMBRELLA was never written
+        WriteBatch(entities=(HOOLI,)),
+    ]
+    with pytest.raises(InvalidInput, match=r"batch 3: .*(does|do) not exist.* 2 batch\(es\)"):
+        store.write_many(batches)
+    assert store.counts().nodes == {"Entity": 3, "Knowledge": 1}
+    assert store.get_nodes([HOOLI.id, ACQUIRED.id]) == []
+    bad = relation(ACME, "COMPETES_WITH", GLOBEX).model_copy(update={"predicate": "LOVES"})
+    with pytest.raises(InvalidInput, match=r"batch 1: .*LOVES.*nothing was written"):
+        store.write_many([WriteBatch(assertions=(bad,)), WriteBatch(entities=(HOOLI,))])
+    assert store.get_nodes([HOOLI.id]) == []
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,10 @@ BUILDERS: dict[str, Callable[[], Iterator[str]]] = {
             (["ABOUT"], [Label.ENTITY, Label.KNOWLEDGE]),
         )
     ),
+    "engine.statements_by_source": lambda: (
+        importlib.import_module("kag.store.neo4j.queries.engine").statements_by_source(labels)
+        for labels in ([Label.EXPERIENCE], [Label.KNOWLEDGE, Label.WISDOM])
+    ),
     "read.paths_between": lambda: (
         importlib.import_module("kag.store.neo4j.queries.read").paths_between(
             SCHEMA, Label.ENTITY, Label.ENTITY, ["COMPETES_WITH", "SUPPLIED_BY"], hops

@@ -18,6 +18,9 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     # Version 2 adds lookup and full-text indexes in Neo4j; the embedded backend keeps those
     # indexes in memory (token index, adjacency), so SQLite has nothing to do for it.
     2: (),
+    # Version 3 adds Neo4j indexes on statements' ``source``; the embedded statement index
+    # keeps sourced statements in tables of their own (in memory).
+    3: (),
 }
 
 CREATE_META: Final[str] = (

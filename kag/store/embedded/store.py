@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,7 @@ from kag.store.base import (
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
+from kag.store.bulk import write_in_order
 from kag.store.embedded import catalogue, curation, sql
 from kag.store.embedded.aggregate import aggregate_observations
 from kag.store.embedded.documents import DocumentRetirer
@@ -63,6 +64,7 @@ from kag.store.statement_lookup import (
     StatementIndex,
     is_statement,
     rank_statements,
+    statement_source,
     statement_terms,
 )
 from kag.store.traversal import breadth_first, path_sort_key
@@ -120,6 +122,7 @@ class EmbeddedStore:
         self._entities = TokenIndex()
         self._data_version = -1
         self._statements: StatementIndex | None = None  # built on the first statement search
+        self._revision = 0  # bumped by every commit and every reload (see revision())
         self._statements_of: MemGraph | None = None
         self._refresh()
 
@@ -154,6 +157,7 @@ class EmbeddedStore:
         self._graph = graph
         self._entities = entities
         self._data_version = version
+        self._revision += 1
         logger.debug("embedded store loaded", extra={"nodes": len(graph)})
 
     @contextmanager
@@ -167,11 +171,19 @@ class EmbeddedStore:
                 self._refresh()
                 yield self._conn
                 self._conn.execute("COMMIT")
+                self._revision += 1
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 self._data_version = -1  # the read model may hold uncommitted changes
                 self._refresh()
                 raise
+
+    def revision(self) -> str | None:
+        """Changes whenever the graph does: this process's commits, and another process's
+        (seen through SQLite's data version)."""
+        with self._lock:
+            self._refresh()
+            return f"{self._path}#{self._revision}"
 
     # -- schema --------------------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -203,6 +215,12 @@ class EmbeddedStore:
         """Upsert a batch in one transaction (all or nothing)."""
         with _gc_paused():
             return self._write(batch)
+
+    def write_many(self, batches: Iterable[WriteBatch]) -> WriteSummary:
+        """Upsert batches in order, one transaction each (planning ahead would only contend for
+        the interpreter lock with the in-process writes, so batches are taken one by one)."""
+        with _gc_paused():
+            return write_in_order(batches, lambda b: b, self._write, ahead=False)
 
     def _write(self, batch: WriteBatch) -> WriteSummary:
         check_batch(self.schema, batch)
@@ -666,7 +684,7 @@ class EmbeddedStore:
             for node_id, label in self._graph.labels.items():
                 props = self._graph.props[node_id]
                 if is_statement(label, props):
-                    index.add(node_id, label, props["text"])
+                    index.add(node_id, label, props["text"], statement_source(props))
             self._statements, self._statements_of = index, self._graph
         return self._statements
 
@@ -678,9 +696,11 @@ class EmbeddedStore:
         for node_id, label, props in node_rows:
             old = self._graph.props.get(node_id)
             if old is not None and is_statement(self._graph.labels[node_id], old):
-                index.remove(node_id, self._graph.labels[node_id], old["text"])
+                index.remove(
+                    node_id, self._graph.labels[node_id], old["text"], statement_source(old)
+                )
             if is_statement(label, props):
-                index.add(node_id, label, props["text"])
+                index.add(node_id, label, props["text"], statement_source(props))
 
     def search_statements(
         self,
@@ -690,6 +710,7 @@ class EmbeddedStore:
         statuses: Sequence[Status] = DEFAULT_STATUSES,
         limit: int = 10,
         min_score: float = 50.0,
+        source: str | None = None,
     ) -> list[StatementMatch]:
         """Layer nodes whose text matches ``text`` (token index candidates, shared ranking)."""
         terms = statement_terms(text)
@@ -697,7 +718,7 @@ class EmbeddedStore:
             return []
         with self._lock:
             self._refresh()
-            ids = self._statement_index().scoring(terms, labels, min_score)
+            ids = self._statement_index().scoring(terms, labels, min_score, source)
             candidates = [self._view(i) for i in sorted(ids) if i in self._graph]
         return rank_statements(
             text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -55,6 +55,7 @@ from kag.store.base import (
     WriteSummary,
 )
 from kag.store.batch_check import check_batch
+from kag.store.bulk import write_in_order
 from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
 from kag.store.neo4j import retire
 from kag.store.neo4j.patching import PatchWork
@@ -88,6 +89,10 @@ def _lucene_query(text: str) -> str:
         if term.prefix:
             parts.append(f"{escaped}*")
     return " OR ".join(parts)
+
+
+def _chunked(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
 class Neo4jStore:
@@ -176,6 +181,11 @@ class Neo4jStore:
         with self._translate():
             self._driver.verify_connectivity()
 
+    def revision(self) -> str | None:
+        """``None``: other clients write to the server, and it offers no cheap change counter
+        (callers fall back to :meth:`counts`)."""
+        return None
+
     # -- schema --------------------------------------------------------------------------------
     def schema_version(self) -> int:
         """The schema version recorded in the graph (0 when never migrated)."""
@@ -218,6 +228,18 @@ class Neo4jStore:
         self._write_tx(work)
         return summary
 
+    def write_many(self, batches: Iterable[WriteBatch]) -> WriteSummary:
+        """Upsert batches in order, one transaction each; the next batch is checked and planned
+        on a helper thread while the server writes the current one."""
+
+        def commit(
+            planned: tuple[Callable[[ManagedTransaction], None], WriteSummary],
+        ) -> WriteSummary:
+            self._write_tx(planned[0])
+            return planned[1]
+
+        return write_in_order(batches, self._planned_write, commit, ahead=True)
+
     def _planned_write(
         self, batch: WriteBatch
     ) -> tuple[Callable[[ManagedTransaction], None], WriteSummary]:
@@ -231,36 +253,44 @@ class Neo4jStore:
         for rel in rel_ups:
             rel_groups[(rel.type, rel.source_label, rel.target_label)].append(rel)
 
+        # The rows are built here, not in the transaction: on a bulk write the next batch is
+        # planned while the server works on this one (write_many).
+        node_rows = [
+            (write.upsert_nodes(label), rows)
+            for label, nodes in node_groups.items()
+            for rows in _chunked(
+                [{"id": n.id, "props": n.props, "extra": n.extra} for n in nodes], self._batch
+            )
+        ]
+        rel_rows = [
+            (write.upsert_rels(self.schema, *key), key, rows)
+            for key, rels in rel_groups.items()
+            for rows in _chunked(
+                [
+                    {
+                        "id": r.id,
+                        "src": r.source_id,
+                        "dst": r.target_id,
+                        "props": r.props,
+                        "extra": r.extra,
+                    }
+                    for r in rels
+                ],
+                self._batch,
+            )
+        ]
+
         def work(tx: ManagedTransaction) -> None:
-            for label, nodes in node_groups.items():
-                query = write.upsert_nodes(label)
-                for i in range(0, len(nodes), self._batch):
-                    rows = [
-                        {"id": n.id, "props": n.props, "extra": n.extra}
-                        for n in nodes[i : i + self._batch]
-                    ]
-                    tx.run(query, rows=rows).consume()
-            for (rtype, src, dst), rels in rel_groups.items():
-                query = write.upsert_rels(self.schema, rtype, src, dst)
-                for i in range(0, len(rels), self._batch):
-                    part = rels[i : i + self._batch]
-                    rows = [
-                        {
-                            "id": r.id,
-                            "src": r.source_id,
-                            "dst": r.target_id,
-                            "props": r.props,
-                            "extra": r.extra,
-                        }
-                        for r in part
-                    ]
-                    written = tx.run(query, rows=rows).single(strict=True)["written"]
-                    if written != len(rows):
-                        raise InvalidInput(
-                            f"write refused, nothing was written: {len(rows) - written} "
-                            f"{rtype} relationship(s) refer to {src.value}/{dst.value} nodes "
-                            "that do not exist"
-                        )
+            for query, rows in node_rows:
+                tx.run(query, rows=rows).consume()
+            for query, (rtype, src, dst), rows in rel_rows:
+                written = tx.run(query, rows=rows).single(strict=True)["written"]
+                if written != len(rows):
+                    raise InvalidInput(
+                        f"write refused, nothing was written: {len(rows) - written} "
+                        f"{rtype} relationship(s) refer to {src.value}/{dst.value} nodes "
+                        "that do not exist"
+                    )
 
         return work, WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
 
@@ -668,17 +698,22 @@ class Neo4jStore:
         statuses: Sequence[Status] = DEFAULT_STATUSES,
         limit: int = 10,
         min_score: float = 50.0,
+        source: str | None = None,
     ) -> list[StatementMatch]:
-        """Layer nodes whose text matches ``text``: full-text candidates, shared ranking."""
+        """Layer nodes whose text matches ``text``: full-text candidates (or, with ``source``,
+        that source's statements, by index), shared ranking."""
         terms = statement_terms(text)
-        if not terms:
+        if not terms or not labels:
             return []
-        records = self._read(
-            engine.FULLTEXT_STATEMENT_CANDIDATES,
-            lucene=lucene_prefix_query(terms),
-            labels=[label.value for label in labels],
-            limit=_STATEMENT_CANDIDATES,
-        )
+        if source is not None:
+            records = self._read(engine.statements_by_source(labels), source=source)
+        else:
+            records = self._read(
+                engine.FULLTEXT_STATEMENT_CANDIDATES,
+                lucene=lucene_prefix_query(terms),
+                labels=[label.value for label in labels],
+                limit=_STATEMENT_CANDIDATES,
+            )
         candidates = [node_view(r["id"], label_for(r["id"]), r["props"]) for r in records]
         return rank_statements(
             text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score

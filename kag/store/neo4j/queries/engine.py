@@ -5,7 +5,10 @@ Compiled query plans are not here: they live in the one plan compiler, :mod:`kag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
+
+from graph_schema import Label, cypher_label
 
 #: Layer nodes whose text has a token starting with one of the ``$lucene`` prefix terms.
 FULLTEXT_STATEMENT_CANDIDATES: Final[str] = """
@@ -13,6 +16,16 @@ CALL db.index.fulltext.queryNodes('statements', $lucene, {limit: $limit}) YIELD 
 WHERE any(label IN labels(node) WHERE label IN $labels)
 RETURN node.id AS id, properties(node) AS props
 """
+
+
+def statements_by_source(labels: Sequence[Label]) -> str:
+    """Layer nodes of ``labels`` whose ``source`` is ``$source`` (index seeks, schema v3)."""
+    return "\nUNION ALL\n".join(
+        f"MATCH (node:{cypher_label(label)} {{source: $source}})\n"
+        "RETURN node.id AS id, properties(node) AS props"
+        for label in sorted(set(labels))
+    )
+
 
 UPSERT_ANSWER: Final[str] = """
 MERGE (a:Answer {id: $answer.id})
