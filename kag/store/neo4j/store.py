@@ -13,6 +13,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
@@ -91,6 +93,17 @@ def _lucene_query(text: str) -> str:
     return " OR ".join(parts)
 
 
+@dataclass(frozen=True)
+class CapturedQuery:
+    """A read query as sent (see :meth:`Neo4jStore.capture_reads`)."""
+
+    query: str
+    params: dict[str, Any]
+
+
+_CAPTURE: ContextVar[list[CapturedQuery] | None] = ContextVar("kag_neo4j_capture", default=None)
+
+
 def _chunked(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
@@ -156,7 +169,21 @@ class Neo4jStore:
                 f"({exc.code}): retry the request later"
             ) from exc
 
+    @contextmanager
+    def capture_reads(self) -> Iterator[list[CapturedQuery]]:
+        """Record every read query sent from this thread (or task) inside the block, with its
+        parameters: all the Cypher an operation such as ``Engine.ask`` ran, to show or replay."""
+        captured: list[CapturedQuery] = []
+        token = _CAPTURE.set(captured)
+        try:
+            yield captured
+        finally:
+            _CAPTURE.reset(token)
+
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        captured = _CAPTURE.get()
+        if captured is not None:
+            captured.append(CapturedQuery(query, dict(params)))
         with self._translate():
             records, _, _ = self._driver.execute_query(
                 query,
@@ -661,6 +688,9 @@ class Neo4jStore:
         if timeout_s is not None and timeout_s <= 0:
             raise BudgetExceeded("no time left to run the query", cap="deadline")
         work = neo4j.Query(query, timeout=timeout_s)
+        captured = _CAPTURE.get()
+        if captured is not None:
+            captured.append(CapturedQuery(query, dict(params)))
         try:
             with self._translate():
                 records, _, _ = self._driver.execute_query(
