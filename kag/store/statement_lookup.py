@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from graph_schema import LAYER_LABELS, Label, Status, normalise_name
-from kag.store.base import NodeView, StatementMatch
+from kag.store.base import StatementMatch
+from kag.store.views import node_view
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _SUFFIXES: Final = ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
@@ -176,28 +177,29 @@ def statement_source(props: Mapping[str, Any]) -> str | None:
 
 def rank_statements(
     text: str,
-    candidates: Iterable[NodeView],
+    candidates: Iterable[tuple[str, Label, Mapping[str, Any]]],
     *,
     labels: Sequence[Label],
     statuses: Sequence[Status],
     limit: int,
     min_score: float,
 ) -> list[StatementMatch]:
-    """Rank candidate statements for a query text (see the module docstring)."""
+    """Rank candidate statements ``(id, label, props)`` for a query text (see the module
+    docstring); only the ``limit`` best become node views."""
     terms = statement_terms(text)
     if not terms:
         return []
     wanted = set(labels)
-    allowed = set(statuses)
-    ranked: list[tuple[float, float, str, StatementMatch]] = []
+    allowed = {status.value for status in statuses}
+    ranked: list[tuple[float, float, str, Label, Mapping[str, Any], tuple[str, ...]]] = []
     seen: set[str] = set()
-    for node in candidates:
-        if node.id in seen or node.label not in wanted:
+    for node_id, label, props in candidates:
+        if node_id in seen or label not in wanted:
             continue
-        seen.add(node.id)
-        if node.status is None or node.status not in allowed:
+        seen.add(node_id)
+        if props.get("status") not in allowed:
             continue
-        tokens = statement_tokens(str(node.props.get("text", "")))
+        tokens = statement_tokens(str(props.get("text", "")))
         matched = [t for t in terms if any(tok.startswith(t) for tok in tokens)]
         if not matched:
             continue
@@ -205,8 +207,9 @@ def rank_statements(
         if score < min_score:
             continue
         hit = sum(1 for tok in tokens if any(tok.startswith(t) for t in matched))
-        precision = hit / len(tokens)
-        match = StatementMatch(node=node, score=score, matched=tuple(matched))
-        ranked.append((-score, -precision, node.id, match))
+        ranked.append((-score, -hit / len(tokens), node_id, label, props, tuple(matched)))
     ranked.sort(key=lambda item: item[:3])
-    return [item[3] for item in ranked[:limit]]
+    return [
+        StatementMatch(node=node_view(node_id, label, props), score=-score, matched=matched)
+        for score, _, node_id, label, props, matched in ranked[:limit]
+    ]

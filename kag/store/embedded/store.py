@@ -719,10 +719,16 @@ class EmbeddedStore:
         with self._lock:
             self._refresh()
             ids = self._statement_index().scoring(terms, labels, min_score, source)
-            candidates = [self._view(i) for i in sorted(ids) if i in self._graph]
-        return rank_statements(
-            text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score
-        )
+            graph = self._graph
+            candidates = [(i, graph.labels[i], graph.props[i]) for i in sorted(ids) if i in graph]
+            return rank_statements(
+                text,
+                candidates,
+                labels=labels,
+                statuses=statuses,
+                limit=limit,
+                min_score=min_score,
+            )
 
     def save_answer(self, answer: AnswerRecord, cited_ids: Sequence[str]) -> None:
         """Store an answer node and its ``CITES`` links in one transaction."""

@@ -744,7 +744,7 @@ class Neo4jStore:
                 labels=[label.value for label in labels],
                 limit=_STATEMENT_CANDIDATES,
             )
-        candidates = [node_view(r["id"], label_for(r["id"]), r["props"]) for r in records]
+        candidates = [(r["id"], label_for(r["id"]), r["props"]) for r in records]
         return rank_statements(
             text, candidates, labels=labels, statuses=statuses, limit=limit, min_score=min_score
         )
