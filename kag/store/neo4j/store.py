@@ -104,6 +104,13 @@ class CapturedQuery:
 _CAPTURE: ContextVar[list[CapturedQuery] | None] = ContextVar("kag_neo4j_capture", default=None)
 
 
+def _record(query: str, params: Mapping[str, Any]) -> None:
+    """Add a read query to the capture open in this context, if any."""
+    captured = _CAPTURE.get()
+    if captured is not None:
+        captured.append(CapturedQuery(query, dict(params)))
+
+
 def _chunked(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
@@ -181,9 +188,7 @@ class Neo4jStore:
             _CAPTURE.reset(token)
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
-        captured = _CAPTURE.get()
-        if captured is not None:
-            captured.append(CapturedQuery(query, dict(params)))
+        _record(query, params)
         with self._translate():
             records, _, _ = self._driver.execute_query(
                 query,
@@ -688,9 +693,7 @@ class Neo4jStore:
         if timeout_s is not None and timeout_s <= 0:
             raise BudgetExceeded("no time left to run the query", cap="deadline")
         work = neo4j.Query(query, timeout=timeout_s)
-        captured = _CAPTURE.get()
-        if captured is not None:
-            captured.append(CapturedQuery(query, dict(params)))
+        _record(query, params)
         try:
             with self._translate():
                 records, _, _ = self._driver.execute_query(
