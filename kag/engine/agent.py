@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 from uuid import uuid4
 
@@ -29,6 +30,7 @@ from kag.engine.linking import QuestionAnalysis, analyse
 from kag.engine.llm import LlmComposer, LlmGateway, LlmPlanner
 from kag.engine.material import Material, build_material, needed_evidence
 from kag.engine.nlp import load_question_nlp
+from kag.engine.overlap import overlaps, start
 from kag.engine.passages import PassageCache, PassageIndex, best_quote
 from kag.engine.planner import Attempt, DeterministicPlanner
 from kag.engine.ranking import old_facts
@@ -36,6 +38,7 @@ from kag.engine.retrieval import Retriever
 from kag.engine.selection import select
 from kag.engine.tracing import Tracer
 from kag.errors import BudgetExceeded, InvalidInput, LlmUnavailable
+from kag.feedback.models import Precedent
 from kag.feedback.recall import precedents
 from kag.llm import make_chat_model
 from kag.settings import Settings
@@ -136,13 +139,21 @@ class Engine:
         text = check_question(question)
         budget = Budget(self.settings.engine, clock=self.clock)
         tracer = Tracer()
+        # Earlier questions like this one depend on its text alone: on a server they are
+        # looked up while the question is analysed and answered.
+        earlier = (
+            start(partial(precedents, self.store, text, self.settings.feedback))
+            if overlaps(self.store)
+            else None
+        )
         if mode == "cypher":
             from kag.engine.text2cypher import answer_with_cypher
 
             answer = answer_with_cypher(self, text, budget, tracer)
         else:
             answer = self._answer(text, budget, tracer)
-        answer = self._with_precedents(answer)
+        found = earlier.result() if earlier is not None else None
+        answer = self._with_precedents(answer, found)
         if self.settings.engine.store_answers if save is None else save:
             self.save(answer)
         logger.debug(
@@ -151,9 +162,10 @@ class Engine:
         )
         return answer
 
-    def _with_precedents(self, answer: Answer) -> Answer:
+    def _with_precedents(self, answer: Answer, found: list[Precedent] | None) -> Answer:
         """Say when this question was asked before and how that answer was judged."""
-        found = precedents(self.store, answer.question, self.settings.feedback)
+        if found is None:
+            found = precedents(self.store, answer.question, self.settings.feedback)
         if not found:
             return answer
         notes = [p.sentence() for p in found[:3]]

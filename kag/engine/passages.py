@@ -9,7 +9,8 @@ named by the best lexical passages, pass weight to the other passages that menti
 damped by how common the entity is (an entity mentioned everywhere links nothing).
 
 The index is built from :meth:`kag.store.GraphStore.list_passages` (live chunks and their
-``MENTIONS``), the same on both backends, and rebuilt when the store's counts change.
+``MENTIONS``), the same on both backends, and rebuilt when the store's passages stamp
+changes (``GraphStore.passages_stamp``).
 """
 
 from __future__ import annotations
@@ -186,8 +187,7 @@ class PassageIndex:
 
 class PassageCache:
     """One passage index per store, shared by the engines of a process (the API builds an
-    engine per request), rebuilt when the store changes (its revision, or, on a backend
-    without one, its counts); thread-safe."""
+    engine per request), rebuilt when the store's passages stamp changes; thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -195,18 +195,7 @@ class PassageCache:
 
     def get(self, store: GraphStore) -> PassageIndex:
         """The current index of ``store`` (built or rebuilt as needed)."""
-        revision = store.revision()
-        stamp: tuple[object, ...]
-        if revision is not None:
-            stamp = (store.location, revision)
-        else:
-            counts = store.counts()
-            stamp = (
-                store.location,
-                tuple(sorted(counts.nodes.items())),
-                tuple(sorted(counts.relationships.items())),
-                tuple(sorted(counts.statuses.items())),
-            )
+        stamp = (store.location, store.passages_stamp())
         with self._lock:
             if self._index is None or self._index.stamp != stamp:
                 self._index = PassageIndex.build(store, stamp)

@@ -8,10 +8,12 @@ parameters for the answer — on the embedded backend too, where the same plan r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from graph_schema import Label
 from kag.engine.answer import CypherQuery
 from kag.engine.budget import Budget
+from kag.engine.overlap import overlaps, run_all
 from kag.engine.planner import Attempt, PlannedQuery
 from kag.engine.tracing import Tracer
 from kag.plan import PlanResult, compile_plan
@@ -33,17 +35,40 @@ class Retriever:
         self.queries: list[CypherQuery] = []
 
     def run(self, attempt: Attempt) -> list[tuple[PlannedQuery, PlanResult]]:
-        """Execute an attempt's plans in order."""
-        results = []
-        for query in attempt.queries:
-            timeout = self.budget.start_query()
-            compiled = compile_plan(query.plan, self.store.schema)
-            with self.tracer.step(
+        """Execute an attempt's plans: in order, or side by side on a server (Neo4j).
+
+        Every plan is counted against the budget before any runs; results, trace records and
+        recorded queries keep the attempt's order either way.
+        """
+        planned = [
+            (query, self.budget.start_query(), compile_plan(query.plan, self.store.schema))
+            for query in attempt.queries
+        ]
+        tracers = [self.tracer.fork() for _ in planned]
+
+        def execute(query: PlannedQuery, timeout: float, tracer: Tracer) -> PlanResult:
+            with tracer.step(
                 "query", query.purpose, attempt=attempt.name, backend=self.store.backend
             ) as detail:
                 result = self.store.execute_plan(query.plan, timeout_s=timeout)
-                rows = len(result.paths) + len(result.values)
-                detail.update(rows=rows, truncated=result.truncated)
+                detail.update(
+                    rows=len(result.paths) + len(result.values), truncated=result.truncated
+                )
+            return result
+
+        try:
+            found = run_all(
+                [
+                    partial(execute, q, t, tr)
+                    for (q, t, _), tr in zip(planned, tracers, strict=True)
+                ],
+                side_by_side=overlaps(self.store),
+            )
+        finally:
+            for tracer in tracers:
+                self.tracer.records.extend(tracer.records)
+        results = []
+        for (query, _, compiled), result in zip(planned, found, strict=True):
             self.queries.append(
                 CypherQuery(
                     purpose=query.purpose,
@@ -51,7 +76,7 @@ class Retriever:
                     params=compiled.params,
                     plan=query.plan,
                     executed_as="cypher" if self.store.backend == "neo4j" else "embedded-plan",
-                    rows=rows,
+                    rows=len(result.paths) + len(result.values),
                 )
             )
             results.append((query, result))

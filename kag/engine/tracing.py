@@ -28,6 +28,15 @@ class Tracer:
         self.records: list[TraceRecord] = []
         self._tracer = trace.get_tracer(_TRACER_NAME)
 
+    def fork(self) -> Tracer:
+        """A tracer on the same clock for work run beside this one; its records are added
+        back (in the order the work was started) by the caller."""
+        child = Tracer.__new__(Tracer)
+        child._origin = self._origin
+        child.records = []
+        child._tracer = self._tracer
+        return child
+
     @contextmanager
     def step(self, step: str, name: str, **detail: str | int | float | bool) -> Iterator[Detail]:
         """Time a step; the yielded dict takes details found while it runs."""

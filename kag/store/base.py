@@ -425,6 +425,12 @@ class GraphStore(Protocol):
         most ``limit`` of them (what the engine's passage index is built from)."""
         ...
 
+    def passages_stamp(self) -> str:
+        """A cheap value that changes whenever :meth:`list_passages` may have changed (a new
+        document or version, chunks, mentions, an entity's status): the engine's passage index
+        is rebuilt when it does. It may also change when the passages did not."""
+        ...
+
     def record_feedback(self, feedback: FeedbackRecord) -> None:
         """Store feedback on an answer: a ``Feedback`` node and ``FEEDBACK_ON`` to the answer,
         in one transaction.

@@ -124,3 +124,22 @@ def test_passages_page_by_chunk_id(store: GraphStore) -> None:
     assert [p.chunk_id for p in first + rest] == everything
     assert store.list_passages(after=everything[-1]) == []
     assert store.list_passages(limit=0) == []
+
+
+def test_passages_stamp_changes_with_the_passages(store: GraphStore) -> None:
+    empty = store.passages_stamp()
+    assert store.passages_stamp() == empty  # reading changes nothing
+    store.write(_mentioned(OTHER_TEXT, "archive/a-first.txt", HOOLI, ACME))
+    written = store.passages_stamp()
+    assert written != empty
+    # A new version of a document retires its chunks: other passages.
+    store.replace_document(_batch(1, V1, (COMPETES, "Acme Corp competes")), DOC_ID, 1)
+    first = store.passages_stamp()
+    store.replace_document(WriteBatch(documents=(_batch(2, V2).documents[0],)), DOC_ID, 2)
+    assert [p.document_source for p in store.list_passages()] == ["archive/a-first.txt"]
+    retired = store.passages_stamp()
+    assert len({empty, written, first, retired}) == 4
+    # A rejected entity is no longer a way into the text.
+    store.set_status([HOOLI.id], Status.REJECTED)
+    assert store.list_passages()[0].entity_ids == (ACME.id,)
+    assert store.passages_stamp() not in {empty, written, first, retired}

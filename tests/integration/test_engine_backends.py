@@ -13,6 +13,7 @@ from kag.engine.langchain_retriever import KagRetriever
 from kag.engine.nlp import load_question_nlp
 from kag.settings import EngineSettings, Settings
 from kag.store import GraphStore, open_store
+from kag.store.neo4j.store import Neo4jStore
 from kag.testing.neo4j_server import Neo4jEndpoint
 from tests.conftest import clear_neo4j, neo4j_settings
 from tests.support.engine_graph import write_engine_graph
@@ -110,3 +111,23 @@ def test_both_backends_give_the_same_answers(both: list[Engine]) -> None:
         embedded, neo4j = (e.ask(question) for e in both)
         assert embedded.outcome == "answered", (question, embedded.text)
         assert _comparable(embedded) == _comparable(neo4j), question
+
+
+@pytest.mark.neo4j
+def test_plans_run_side_by_side_on_neo4j_keep_their_order(both: list[Engine]) -> None:
+    embedded, neo4j = both
+    question = "A competitor cuts its list prices. What should we do?"
+    store = neo4j.store
+    assert isinstance(store, Neo4jStore)
+    with store.capture_reads() as sent:
+        answer = neo4j.ask(question)
+    purposes = [q.purpose for q in answer.cypher]
+    assert len(purposes) >= 2  # the advice attempt has several plans: they ran together
+    traced = [r.name for r in answer.trace if r.step == "query"]
+    assert traced == purposes  # the trace keeps the attempt's order
+    # Every query reached the server from the reader threads too: the plans, and the lookup of
+    # earlier questions that ran while the question was analysed.
+    sent_text = [s.query for s in sent]
+    assert all(any(q.cypher == s for s in sent_text) for q in answer.cypher)
+    assert any("$source" in s for s in sent_text)
+    assert [r.name for r in embedded.ask(question).trace if r.step == "query"] == traced

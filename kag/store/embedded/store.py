@@ -178,7 +178,7 @@ class EmbeddedStore:
                 self._refresh()
                 raise
 
-    def revision(self) -> str | None:
+    def revision(self) -> str:
         """Changes whenever the graph does: this process's commits, and another process's
         (seen through SQLite's data version)."""
         with self._lock:
@@ -632,6 +632,10 @@ class EmbeddedStore:
         with self._lock:
             self._refresh()
             return catalogue.list_passages(self._graph, after=after, limit=limit)
+
+    def passages_stamp(self) -> str:
+        """The store's revision (exact and free here: any commit changes it)."""
+        return self.revision()
 
     def record_feedback(self, feedback: FeedbackRecord) -> None:
         """Store a feedback node and its ``FEEDBACK_ON`` link in one transaction."""

@@ -654,6 +654,12 @@ class Neo4jStore:
             for r in records
         ]
 
+    def passages_stamp(self) -> str:
+        """What the passages are made of, counted cheaply in one query: chunks, mentions and
+        entities from the count store, document versions, entity statuses."""
+        [record] = self._read(catalogue.PASSAGES_STAMP)
+        return f"{self.location}#" + ",".join(str(v) for v in record.values())
+
     def record_feedback(self, feedback: FeedbackRecord) -> None:
         """Store a feedback node and its ``FEEDBACK_ON`` link in one write transaction."""
         rid = rel_id(RelType.FEEDBACK_ON.value, feedback.id, feedback.answer_id)

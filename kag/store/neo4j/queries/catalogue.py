@@ -23,6 +23,21 @@ RETURN d.id AS id, properties(d) AS props, chunks,
 ORDER BY d.source, d.id
 """
 
+#: Changes whenever ``PAGE_PASSAGES`` may return something else (``passages_stamp``): chunk,
+#: mention and entity counts come from the count store (no scan); document versions and entity
+#: statuses are read from those nodes only.
+PASSAGES_STAMP: Final[str] = """
+CALL () { MATCH (c:Chunk) RETURN count(c) AS chunks }
+CALL () { MATCH (:Chunk)-[r:MENTIONS]->() RETURN count(r) AS mentions }
+CALL () { MATCH (d:Document) RETURN count(d) AS documents, sum(d.version) AS versions }
+CALL () {
+  MATCH (e:Entity)
+  WITH coalesce(e.status, '') AS status, count(*) AS n ORDER BY status
+  RETURN collect(status + ':' + toString(n)) AS entities
+}
+RETURN chunks, mentions, documents, versions, entities
+"""
+
 #: Live chunks (of their document's current version) ordered by id, after ``$after``, with the
 #: usable entities they mention (``GraphStore.list_passages``).
 PAGE_PASSAGES: Final[str] = """
