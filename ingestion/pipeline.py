@@ -142,8 +142,30 @@ class IngestionPipeline:
         if self._progress is not None and total is not None:
             self._progress.started(total)
         outcomes: list[DocumentOutcome] = []
-        group: list[DocumentJob] = []
+        # The search indexes take the run's writes in once, at its end (Neo4j's full-text
+        # indexes are eventually consistent): every document is searchable when the run returns.
+        with self.store.deferred_search_refresh():
+            self._run(state, documents, outcomes)
+        if self._nlp is None and state.nlp_loaded is not None:
+            self._nlp = state.nlp_loaded  # later runs of this pipeline reuse the model
+        estimate: LlmEstimate | None = state.estimate() if dry_run else None
+        return IngestReport(
+            documents=tuple(outcomes),
+            llm=state.llm_usage(),
+            estimate=estimate,
+            seconds=round(time.perf_counter() - started, 3),
+            dry_run=dry_run,
+        )
+
+    def _run(
+        self,
+        state: RunState,
+        documents: Iterable[LoadedDocument | SkippedFile],
+        outcomes: list[DocumentOutcome],
+    ) -> None:
+        """Plan, parse, assemble and write the documents, a group at a time."""
         size = self.settings.ingestion.documents_per_batch
+        group: list[DocumentJob] = []
         in_flight: list[Pending] = []
         try:
             for item in documents:
@@ -161,16 +183,6 @@ class IngestionPipeline:
             self._done(state, outcomes, [state.finish(p) for p in in_flight])
         finally:
             state.close()
-        if self._nlp is None and state.nlp_loaded is not None:
-            self._nlp = state.nlp_loaded  # later runs of this pipeline reuse the model
-        estimate: LlmEstimate | None = state.estimate() if dry_run else None
-        return IngestReport(
-            documents=tuple(outcomes),
-            llm=state.llm_usage(),
-            estimate=estimate,
-            seconds=round(time.perf_counter() - started, 3),
-            dry_run=dry_run,
-        )
 
     def delete(self, sources: Sequence[str]) -> IngestReport:
         """Retire documents by source: each becomes a new version without chunks, and facts

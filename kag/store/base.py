@@ -8,6 +8,7 @@ carry the same property maps.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -265,6 +266,12 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release connections and files."""
+        ...
+
+    def deferred_search_refresh(self) -> AbstractContextManager[None]:
+        """A block whose writes return without waiting for the full-text search indexes to take
+        them in (Neo4j's are eventually consistent); its end waits once. Outside such a block a
+        write is searchable as soon as it returns. Ingestion runs and bulk loads use it."""
         ...
 
     def revision(self) -> str | None:

@@ -388,3 +388,22 @@ def test_statement_layers_and_counts(store: GraphStore) -> None:
     assert counts.relationships["COMPETES_WITH"] == 1
     assert counts.statuses == {"approved": 10, "proposed": 2}
     assert counts.schema_version == counts.code_schema_version
+
+
+def test_writes_are_searchable_when_they_return_or_when_a_deferred_block_ends(
+    store: GraphStore,
+) -> None:
+    first = statement(Layer.WISDOM, "Answer a price war with bundled services.", about=(ACME,))
+    store.write(WriteBatch(entities=(ACME,), assertions=(first,)))
+    # Neo4j's full-text indexes are eventually consistent: a plain write waits for them.
+    assert [m.node.id for m in store.search_statements("bundled services price war")] == [first.id]
+    later = [
+        statement(Layer.WISDOM, f"Bundle onboarding number {i} with every renewal.", about=(ACME,))
+        for i in range(20)
+    ]
+    with store.deferred_search_refresh():
+        for wisdom in later:
+            store.write(WriteBatch(assertions=(wisdom,)))
+    found = store.search_statements("bundle onboarding renewal", limit=50, min_score=50)
+    assert {m.node.id for m in found} == {w.id for w in later}
+    assert [m.entity.id for m in store.find_entities("Acme Crop", min_score=70)] == [ACME.id]

@@ -21,6 +21,9 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     # Version 3 adds Neo4j indexes on statements' ``source``; the embedded statement index
     # keeps sourced statements in tables of their own (in memory).
     3: (),
+    # Version 4 makes Neo4j's full-text indexes eventually consistent; the embedded indexes are
+    # updated with every commit, in memory.
+    4: (),
 }
 
 CREATE_META: Final[str] = (

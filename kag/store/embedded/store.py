@@ -178,6 +178,11 @@ class EmbeddedStore:
                 self._refresh()
                 raise
 
+    @contextmanager
+    def deferred_search_refresh(self) -> Iterator[None]:
+        """Nothing to defer: the in-memory search indexes are updated with every commit."""
+        yield
+
     def revision(self) -> str:
         """Changes whenever the graph does: this process's commits, and another process's
         (seen through SQLite's data version)."""

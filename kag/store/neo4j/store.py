@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from graph_schema import (
     RelType,
     SchemaViolation,
     Status,
+    label_of,
     migrations,
     rel_id,
     schema_version,
@@ -58,7 +60,12 @@ from kag.store.base import (
 )
 from kag.store.batch_check import check_batch
 from kag.store.bulk import write_in_order
-from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entities
+from kag.store.entity_lookup import (
+    CANDIDATE_LIMIT,
+    query_terms,
+    rank_entities,
+    rank_entity_props,
+)
 from kag.store.neo4j import retire
 from kag.store.neo4j.patching import PatchWork
 from kag.store.neo4j.queries import catalogue, curation, documents, engine, read, schema, write
@@ -111,6 +118,16 @@ def _record(query: str, params: Mapping[str, Any]) -> None:
         captured.append(CapturedQuery(query, dict(params)))
 
 
+def _labels_of(ids: Iterable[str]) -> frozenset[Label]:
+    """The labels these ids tell (every node id is minted with its label's prefix; an id of no
+    label cannot be in the graph)."""
+    return frozenset(
+        label
+        for label in map(label_of, ids)
+        if label is not None and label is not Label.SCHEMA_META
+    )
+
+
 def _chunked(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
@@ -140,6 +157,8 @@ class Neo4jStore:
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
         self._bookmarks = self._driver.execute_query_bookmark_manager
+        self._deferring = 0
+        self._deferring_lock = threading.Lock()
 
     # -- plumbing ------------------------------------------------------------------------------
     @property
@@ -206,7 +225,33 @@ class Neo4jStore:
                 database=self._database, bookmark_manager=self._bookmarks
             ) as session,
         ):
-            return session.execute_write(work)
+            result = session.execute_write(work)
+        if not self._deferring:
+            self._await_search_indexes()
+        return result
+
+    def _await_search_indexes(self) -> None:
+        """Wait until the full-text indexes (eventually consistent, migration 4) have taken in
+        the writes committed so far: the next entity or statement search sees them."""
+        with self._translate():
+            self._driver.execute_query(
+                schema.AWAIT_FULLTEXT_REFRESH,
+                database_=self._database,
+                bookmark_manager_=self._bookmarks,
+            )
+
+    @contextmanager
+    def deferred_search_refresh(self) -> Iterator[None]:
+        """Writes inside the block (from any thread of this store) return without waiting for
+        the full-text indexes; the block's end waits once (an ingestion run, a bulk load)."""
+        with self._deferring_lock:
+            self._deferring += 1
+        try:
+            yield
+        finally:
+            with self._deferring_lock:
+                self._deferring -= 1
+            self._await_search_indexes()
 
     def verify(self) -> None:
         """Check connectivity now, with a clear error if the server cannot be reached."""
@@ -270,7 +315,8 @@ class Neo4jStore:
             self._write_tx(planned[0])
             return planned[1]
 
-        return write_in_order(batches, self._planned_write, commit, ahead=True)
+        with self.deferred_search_refresh():
+            return write_in_order(batches, self._planned_write, commit, ahead=True)
 
     def _planned_write(
         self, batch: WriteBatch
@@ -366,11 +412,14 @@ class Neo4jStore:
     def get_nodes(self, ids: Sequence[str]) -> list[NodeView]:
         """Nodes by id, in the given order; unknown ids are left out."""
         wanted = list(dict.fromkeys(ids))
-        if not wanted:
+        # An id tells its node's label (every node id is minted so): one index seek per label
+        # present, and ids of no label cannot be in the graph.
+        labels = _labels_of(wanted)
+        if not labels:
             return []
         found = {
             r["id"]: node_view(r["id"], label_for(r["id"]), r["props"])
-            for r in self._read(read.GET_NODES, ids=wanted)
+            for r in self._read(read.get_nodes(labels), ids=wanted)
         }
         return [found[i] for i in wanted if i in found]
 
@@ -419,23 +468,34 @@ class Neo4jStore:
             for t in distinct
             if normalise_name(t)
         ]
-        found: dict[str, dict[str, NodeView]] = defaultdict(dict)
+        found: dict[str, dict[str, Mapping[str, Any]]] = defaultdict(dict)
         if queries:
             for r in self._read(
                 read.ENTITY_CANDIDATES_MANY, queries=queries, limit=_FULLTEXT_CANDIDATES
             ):
-                found[r["key"]][r["id"]] = node_view(r["id"], Label.ENTITY, r["props"])
-        return {
-            t: rank_entities(
+                found[r["key"]][r["id"]] = r["props"]
+        # Views are built for the ranked few only, not for every full-text candidate.
+        out: dict[str, list[EntityMatch]] = {}
+        for t in distinct:
+            props = found[t]
+            ranked = rank_entity_props(
                 t,
-                [found[t][k] for k in sorted(found[t])],
+                ((k, props[k]) for k in sorted(props)),
                 limit=limit,
                 min_score=min_score,
                 types=types,
                 statuses=statuses,
             )
-            for t in distinct
-        }
+            out[t] = [
+                EntityMatch(
+                    entity=node_view(r.id, Label.ENTITY, props[r.id]),
+                    matched=r.matched,
+                    score=r.score,
+                    exact=r.exact,
+                )
+                for r in ranked
+            ]
+        return out
 
     def neighbourhood(
         self,
@@ -505,10 +565,16 @@ class Neo4jStore:
     def evidence(self, assertion_ids: Sequence[str]) -> dict[str, list[EvidenceSpan]]:
         """Evidence spans per assertion, ordered by document source, version and offset."""
         wanted = list(dict.fromkeys(assertion_ids))
-        existing = {n.id for n in self.get_nodes(wanted)}
-        out: dict[str, list[EvidenceSpan]] = {i: [] for i in wanted if i in existing}
-        for r in self._read(read.EVIDENCE, ids=wanted):
-            out[r["assertion_id"]].append(EvidenceSpan.model_validate(dict(r)))
+        labels = _labels_of(wanted)
+        if not labels:
+            return {}
+        # One round trip: a node without evidence still gives a row (it exists).
+        found: dict[str, list[EvidenceSpan]] = {}
+        for r in self._read(read.evidence(labels), ids=wanted):
+            spans = found.setdefault(r["assertion_id"], [])
+            if r["id"] is not None:
+                spans.append(EvidenceSpan.model_validate(dict(r)))
+        out = {i: found[i] for i in wanted if i in found}
         for spans in out.values():
             spans.sort(key=lambda s: (s.document_source, s.version, s.start, s.id))
         return out

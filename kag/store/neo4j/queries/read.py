@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Final
 
 from graph_schema import GraphSchema, Label, cypher_label
@@ -19,11 +20,10 @@ def _nodes_by_ids(labels: Iterable[Label]) -> str:
     return "CALL () {\n  " + "\n  UNION ALL ".join(branches) + "\n}\n"
 
 
-#: Nodes whose id is in ``$ids``, whatever their label.
-GET_NODES: Final[str] = (
-    _nodes_by_ids(label for label in Label if label is not Label.SCHEMA_META)
-    + "RETURN n.id AS id, properties(n) AS props"
-)
+@cache
+def get_nodes(labels: frozenset[Label]) -> str:
+    """Nodes whose id is in ``$ids``, looked up under the labels those ids tell."""
+    return _nodes_by_ids(labels) + "RETURN n.id AS id, properties(n) AS props"
 
 
 def expand(schema: GraphSchema, rel_types: Sequence[str], labels: Iterable[Label]) -> str:
@@ -94,21 +94,21 @@ CALL (q) {
 RETURN q.key AS key, node.id AS id, properties(node) AS props
 """
 
-EVIDENCE: Final[str] = """
-CALL () {
-  MATCH (n:Knowledge) WHERE n.id IN $ids RETURN n
-  UNION ALL MATCH (n:Experience) WHERE n.id IN $ids RETURN n
-  UNION ALL MATCH (n:Wisdom) WHERE n.id IN $ids RETURN n
-  UNION ALL MATCH (n:Insight) WHERE n.id IN $ids RETURN n
-  UNION ALL MATCH (n:Situation) WHERE n.id IN $ids RETURN n
-}
-MATCH (n)-[e:EVIDENCED_BY]->(c:Chunk)
-OPTIONAL MATCH (d:Document {id: e.document_id})
-RETURN n.id AS assertion_id, e.id AS id, e.document_id AS document_id,
-       coalesce(d.source, '') AS document_source, coalesce(d.title, '') AS document_title,
-       c.version AS version, c.id AS chunk_id, e.start AS start, e.end AS end,
-       e.quote AS quote, e.extractor AS extractor
-"""
+
+@cache
+def evidence(labels: frozenset[Label]) -> str:
+    """Evidence spans of the nodes whose id is in ``$ids`` (under the labels those ids tell);
+    a node without evidence gives one row whose span columns are null (it exists)."""
+    return _nodes_by_ids(labels) + (
+        "OPTIONAL MATCH (n)-[e:EVIDENCED_BY]->(c:Chunk)\n"
+        "OPTIONAL MATCH (d:Document {id: e.document_id})\n"
+        "RETURN n.id AS assertion_id, e.id AS id, e.document_id AS document_id,\n"
+        "       coalesce(d.source, '') AS document_source,\n"
+        "       coalesce(d.title, '') AS document_title,\n"
+        "       c.version AS version, c.id AS chunk_id, e.start AS start, e.end AS end,\n"
+        "       e.quote AS quote, e.extractor AS extractor"
+    )
+
 
 AGGREGATE_OBSERVATIONS: Final[str] = """
 MATCH (k:Knowledge {kind: 'observation'})

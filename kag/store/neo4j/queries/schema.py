@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+#: Returns once the eventually consistent full-text indexes hold every committed write.
+AWAIT_FULLTEXT_REFRESH: Final[str] = (
+    "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
+)
 GET_SCHEMA_VERSION: Final[str] = "MATCH (m:SchemaMeta {id: 'schema'}) RETURN m.version AS version"
 
 SET_SCHEMA_VERSION: Final[str] = """
