@@ -23,19 +23,15 @@ _TRACER_NAME: Final = "kag.engine"
 class Tracer:
     """Collects the trace records of one question."""
 
-    def __init__(self) -> None:
-        self._origin = time.perf_counter()
+    def __init__(self, origin: float | None = None) -> None:
+        self._origin = time.perf_counter() if origin is None else origin
         self.records: list[TraceRecord] = []
         self._tracer = trace.get_tracer(_TRACER_NAME)
 
     def fork(self) -> Tracer:
         """A tracer on the same clock for work run beside this one; its records are added
         back (in the order the work was started) by the caller."""
-        child = Tracer.__new__(Tracer)
-        child._origin = self._origin
-        child.records = []
-        child._tracer = self._tracer
-        return child
+        return Tracer(self._origin)
 
     @contextmanager
     def step(self, step: str, name: str, **detail: str | int | float | bool) -> Iterator[Detail]:

@@ -4,7 +4,8 @@ Candidates are entities with a name or alias token that equals a query token, is
 of it (query tokens of 4+ characters; Damerau/OSA distance, as Lucene's ``term~1``) or starts
 with it (query tokens of 3+ characters, as ``term*``). The Neo4j backend asks its full-text index
 for exactly these terms; the embedded backend keeps a token index. Candidates are then ranked by
-:func:`rank_entities`: exact (normalised) name or alias first, then rapidfuzz ``WRatio``, then id.
+:func:`rank_entity_props`: exact (normalised) name or alias first, then rapidfuzz ``WRatio``,
+then id.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from graph_schema import Label, Status, normalise_name
-from kag.store.base import EntityMatch, NodeView
 from kag.store.views import display_name
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -137,12 +137,6 @@ def _entity_tokens(props: Mapping[str, Any]) -> set[str]:
     return {tok for name in names if isinstance(name, str) for tok in tokens(name)}
 
 
-def entity_names(node: NodeView) -> list[str]:
-    """The names an entity answers to: its name and aliases, as stored."""
-    aliases = node.props.get("aliases") or []
-    return [node.name, *[a for a in aliases if isinstance(a, str)]]
-
-
 def _names(props: Mapping[str, Any]) -> list[str]:
     aliases = props.get("aliases") or []
     name = display_name(Label.ENTITY, props)
@@ -159,11 +153,6 @@ def _score_names(query_norm: str, names: Sequence[str]) -> tuple[float, str, boo
         if score > best[0]:
             best = (score, name, False)
     return best
-
-
-def score_entity(query_norm: str, node: NodeView) -> tuple[float, str, bool]:
-    """Best score of a normalised query against an entity's names: (score, matched, exact)."""
-    return _score_names(query_norm, entity_names(node))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,9 +174,9 @@ def rank_entity_props(
     types: Sequence[str] | None,
     statuses: Sequence[Status],
 ) -> list[Ranked]:
-    """:func:`rank_entities` on raw ``(id, properties)`` pairs: no view is built for the many
-    candidates that do not make the cut (the embedded backend's token index finds thousands for
-    a common word such as "Systems")."""
+    """Rank candidate entities, given as raw ``(id, properties)`` pairs, for ``text``: exact
+    matches, then score, then id. Views are built by the caller for the results only (the
+    embedded token index finds thousands of candidates for a common word such as "Systems")."""
     query = normalise_name(text)
     if not query:
         return []
@@ -213,28 +202,3 @@ def rank_entity_props(
             ranked.append(Ranked(node_id, matched, score, exact))
     ranked.sort(key=lambda m: (not m.exact, -m.score, m.id))
     return ranked[:limit]
-
-
-def rank_entities(
-    text: str,
-    candidates: Iterable[NodeView],
-    *,
-    limit: int,
-    min_score: float,
-    types: Sequence[str] | None,
-    statuses: Sequence[Status],
-) -> list[EntityMatch]:
-    """Rank candidate entities for ``text``: exact matches, then score, then id."""
-    views = {node.id: node for node in candidates}
-    ranked = rank_entity_props(
-        text,
-        ((node.id, node.props) for node in views.values()),
-        limit=limit,
-        min_score=min_score,
-        types=types,
-        statuses=statuses,
-    )
-    return [
-        EntityMatch(entity=views[r.id], matched=r.matched, score=r.score, exact=r.exact)
-        for r in ranked
-    ]

@@ -63,7 +63,6 @@ from kag.store.bulk import write_in_order
 from kag.store.entity_lookup import (
     CANDIDATE_LIMIT,
     query_terms,
-    rank_entities,
     rank_entity_props,
 )
 from kag.store.neo4j import retire
@@ -433,24 +432,9 @@ class Neo4jStore:
         statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
     ) -> list[EntityMatch]:
         """Entities by exact name/alias, then fuzzy: full-text shortlist, rapidfuzz ranking."""
-        norm = normalise_name(text)
-        if not norm:
-            return []
-        records = self._read(read.EXACT_ENTITY_CANDIDATES, norm=norm)
-        lucene = _lucene_query(text)
-        if lucene:
-            records += self._read(
-                read.FULLTEXT_ENTITY_CANDIDATES, lucene=lucene, limit=_FULLTEXT_CANDIDATES
-            )
-        candidates = {r["id"]: node_view(r["id"], Label.ENTITY, r["props"]) for r in records}
-        return rank_entities(
-            text,
-            [candidates[k] for k in sorted(candidates)],
-            limit=limit,
-            min_score=min_score,
-            types=types,
-            statuses=statuses,
-        )
+        return self.find_entities_many(
+            [text], limit=limit, min_score=min_score, types=types, statuses=statuses
+        )[text]
 
     def find_entities_many(
         self,

@@ -69,16 +69,6 @@ def paths_between(
     )
 
 
-FULLTEXT_ENTITY_CANDIDATES: Final[str] = """
-CALL db.index.fulltext.queryNodes('entity_names', $lucene, {limit: $limit}) YIELD node
-RETURN node.id AS id, properties(node) AS props
-"""
-
-EXACT_ENTITY_CANDIDATES: Final[str] = """
-MATCH (node:Entity {name_norm: $norm})
-RETURN node.id AS id, properties(node) AS props
-"""
-
 #: Exact and full-text entity candidates of several texts in one round trip
 #: (``$queries``: key, norm, lucene; an empty lucene query skips the full-text index).
 ENTITY_CANDIDATES_MANY: Final[str] = """
