@@ -71,7 +71,7 @@ format: $(DEV_STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: $(DEV_STAMP) ## mypy --strict on kag, graph_schema, ingestion, api
+typecheck: $(DEV_STAMP) ## mypy --strict on kag, graph_schema, ingestion, api, bench
 	$(BIN)/mypy
 
 bench: $(DEV_STAMP) ## Print every figure (MODE=quick for a fast run, MODE=full by default)

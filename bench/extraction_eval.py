@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from kag.store import RelView
+
 logger = logging.getLogger(__name__)
 Split = Literal["validation", "test"]
 Mode = Literal["finder", "pipeline"]
@@ -191,7 +193,7 @@ def pipeline_triples(
         every = list(Status)
         entity_ids = [e.id for e in store.list_entities()]
         names: dict[str, str] = {}
-        relations = {}
+        relations: dict[str, RelView] = {}
         for i in range(0, len(entity_ids), 500):
             sub = store.neighbourhood(
                 entity_ids[i : i + 500],

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from pydantic import SecretStr
+
 from bench.context import BenchContext
 from bench.data.curation_errors import Injection, injection_batches, load_injection, ref_id
 from bench.report import Figure
@@ -196,7 +198,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     clear_database(server)
     neo4j = Settings(
         store=endpoint.uri,
-        neo4j=Neo4jSettings(user=endpoint.user, password=endpoint.password),
+        neo4j=Neo4jSettings(user=endpoint.user, password=SecretStr(endpoint.password)),
         ingestion=ingestion,
     )
     try:

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
+from pydantic import SecretStr
+
 from bench.context import BenchContext
 from bench.data.injected_facts import InjectedCorpus, injected_corpus
 from bench.report import Figure, Goal
@@ -343,7 +345,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     def neo4j() -> Settings:
         return Settings(
             store=endpoint.uri,
-            neo4j=Neo4jSettings(user=endpoint.user, password=endpoint.password),
+            neo4j=Neo4jSettings(user=endpoint.user, password=SecretStr(endpoint.password)),
             engine=engine,
         )
 
