@@ -51,9 +51,7 @@ class Retriever:
                 "query", query.purpose, attempt=attempt.name, backend=self.store.backend
             ) as detail:
                 result = self.store.execute_plan(query.plan, timeout_s=timeout)
-                detail.update(
-                    rows=len(result.paths) + len(result.values), truncated=result.truncated
-                )
+                detail.update(rows=result.rows, truncated=result.truncated)
             return result
 
         try:
@@ -76,7 +74,7 @@ class Retriever:
                     params=compiled.params,
                     plan=query.plan,
                     executed_as="cypher" if self.store.backend == "neo4j" else "embedded-plan",
-                    rows=len(result.paths) + len(result.values),
+                    rows=result.rows,
                 )
             )
             results.append((query, result))

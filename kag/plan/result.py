@@ -75,6 +75,11 @@ class PlanResult(_Frozen):
         """Whether the plan matched nothing."""
         return not self.paths and not self.values
 
+    @property
+    def rows(self) -> int:
+        """How many paths or value rows the plan gave."""
+        return len(self.paths) + len(self.values)
+
 
 def exact(value: float) -> float:
     """A float rounded to 12 significant digits.

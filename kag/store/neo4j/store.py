@@ -60,11 +60,7 @@ from kag.store.base import (
 )
 from kag.store.batch_check import check_batch
 from kag.store.bulk import write_in_order
-from kag.store.entity_lookup import (
-    CANDIDATE_LIMIT,
-    query_terms,
-    rank_entity_props,
-)
+from kag.store.entity_lookup import CANDIDATE_LIMIT, query_terms, rank_entity_props
 from kag.store.neo4j import retire
 from kag.store.neo4j.patching import PatchWork
 from kag.store.neo4j.queries import catalogue, curation, documents, engine, read, schema, write
@@ -82,7 +78,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-_FULLTEXT_CANDIDATES = CANDIDATE_LIMIT
 _STATEMENT_CANDIDATES = 1000
 
 
@@ -455,7 +450,7 @@ class Neo4jStore:
         found: dict[str, dict[str, Mapping[str, Any]]] = defaultdict(dict)
         if queries:
             for r in self._read(
-                read.ENTITY_CANDIDATES_MANY, queries=queries, limit=_FULLTEXT_CANDIDATES
+                read.ENTITY_CANDIDATES_MANY, queries=queries, limit=CANDIDATE_LIMIT
             ):
                 found[r["key"]][r["id"]] = r["props"]
         # Views are built for the ranked few only, not for every full-text candidate.
@@ -708,7 +703,7 @@ class Neo4jStore:
         """What the passages are made of, counted cheaply in one query: chunks, mentions and
         entities from the count store, document versions, entity statuses."""
         [record] = self._read(catalogue.PASSAGES_STAMP)
-        return f"{self.location}#" + ",".join(str(v) for v in record.values())
+        return ",".join(str(v) for v in record.values())
 
     def record_feedback(self, feedback: FeedbackRecord) -> None:
         """Store a feedback node and its ``FEEDBACK_ON`` link in one write transaction."""
