@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from graph_schema import Label, Layer, Status, stable_id
-from graph_schema.properties import DecisionRecord
+from graph_schema.properties import DecisionRecord, MentionRecord
 from kag.errors import InvalidInput, NotFound
 from kag.settings import Settings
 from kag.store import GraphStore, ObservationQuery, WriteBatch, open_store
@@ -304,6 +304,18 @@ def test_evidence_needs_an_existing_chunk(store: GraphStore) -> None:
     with pytest.raises(InvalidInput):
         store.write(WriteBatch(entities=(ACME, GLOBEX), assertions=(COMPETES,), evidence=(ev,)))
     assert store.get_nodes([COMPETES.id]) == []
+
+
+def test_mention_of_a_missing_entity_refuses_the_whole_document(store: GraphStore) -> None:
+    doc, chunk = document("notes/y.txt", "Acme Corp and Globex")
+    mentions = tuple(MentionRecord(chunk_id=chunk.id, entity_id=e.id) for e in (ACME, GLOBEX))
+    batch = WriteBatch(documents=(doc,), chunks=(chunk,), entities=(ACME,), mentions=mentions)
+    with pytest.raises(InvalidInput, match=r"nothing was written: .*MENTIONS relationship.*not exist"):
+        store.write(batch)
+    assert store.counts().nodes == {}
+    store.write(batch.model_copy(update={"entities": (ACME, GLOBEX)}))
+    assert store.counts().nodes == {"Document": 1, "Chunk": 1, "Entity": 2}
+    assert store.counts().relationships == {"HAS_CHUNK": 1, "MENTIONS": 2}
 
 
 def test_aggregate_observations(store: GraphStore) -> None:

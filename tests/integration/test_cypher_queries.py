@@ -34,6 +34,12 @@ BUILDERS: dict[str, Callable[[], Iterator[str]]] = {
         )
         for rel in ("COMPETES_WITH", "ABOUT", "EVIDENCED_BY")
     ),
+    "write.upsert_nodes_grouped": lambda: iter(
+        [importlib.import_module("kag.store.neo4j.queries.write").upsert_nodes_grouped()]
+    ),
+    "write.upsert_rels_grouped": lambda: iter(
+        [importlib.import_module("kag.store.neo4j.queries.write").upsert_rels_grouped(SCHEMA)]
+    ),
     "write.set_status": lambda: (
         importlib.import_module("kag.store.neo4j.queries.write").set_status(label)
         for label in (Label.KNOWLEDGE, Label.ENTITY, Label.WISDOM)

@@ -136,6 +136,8 @@ class Neo4jStore:
         self._uri = uri
         self._database = settings.database
         self._batch = settings.write_batch_size
+        self._grouped_nodes = write.upsert_nodes_grouped()
+        self._grouped_rels = write.upsert_rels_grouped(schema)
         password = settings.password.get_secret_value()
         auth = (settings.user, password) if password else None
         try:
@@ -326,43 +328,63 @@ class Neo4jStore:
             rel_groups[(rel.type, rel.source_label, rel.target_label)].append(rel)
 
         # The rows are built here, not in the transaction: on a bulk write the next batch is
-        # planned while the server works on this one (write_many).
-        node_rows = [
+        # planned while the server works on this one (write_many). The labels and structural
+        # patterns of a document go through the grouped statements (see queries.write).
+        grouped_nodes = [
+            {"k": k, "id": n.id, "props": n.props, "extra": n.extra}
+            for k, label in enumerate(write.GROUPED_LABELS)
+            for n in node_groups.pop(label, ())
+        ]
+        node_rows = [(self._grouped_nodes, rows) for rows in _chunked(grouped_nodes, self._batch)]
+        node_rows += [
             (write.upsert_nodes(label), rows)
             for label, nodes in node_groups.items()
             for rows in _chunked(
                 [{"id": n.id, "props": n.props, "extra": n.extra} for n in nodes], self._batch
             )
         ]
+
+        def rel_row(r: RelUpsert, **tag: int) -> dict[str, Any]:
+            return {
+                **tag,
+                "id": r.id,
+                "src": r.source_id,
+                "dst": r.target_id,
+                "props": r.props,
+                "extra": r.extra,
+            }
+
+        grouped_rels = [
+            rel_row(r, k=k)
+            for k, key in enumerate(write.GROUPED_PATTERNS)
+            for r in rel_groups.pop(key, ())
+        ]
+        grouped_rows = _chunked(grouped_rels, self._batch)
         rel_rows = [
             (write.upsert_rels(self.schema, *key), key, rows)
             for key, rels in rel_groups.items()
-            for rows in _chunked(
-                [
-                    {
-                        "id": r.id,
-                        "src": r.source_id,
-                        "dst": r.target_id,
-                        "props": r.props,
-                        "extra": r.extra,
-                    }
-                    for r in rels
-                ],
-                self._batch,
-            )
+            for rows in _chunked([rel_row(r) for r in rels], self._batch)
         ]
+
+        def refuse(missing: int, rtype: str, src: Label, dst: Label) -> InvalidInput:
+            return InvalidInput(
+                f"write refused, nothing was written: {missing} {rtype} relationship(s) refer "
+                f"to {src.value}/{dst.value} nodes that do not exist"
+            )
 
         def work(tx: ManagedTransaction) -> None:
             for query, rows in node_rows:
                 tx.run(query, rows=rows).consume()
+            for rows in grouped_rows:
+                written = tx.run(self._grouped_rels, rows=rows).single(strict=True)["written"]
+                wanted = Counter(row["k"] for row in rows)
+                for k, key in enumerate(write.GROUPED_PATTERNS):
+                    if written[k] != wanted[k]:
+                        raise refuse(wanted[k] - written[k], *key)
             for query, (rtype, src, dst), rows in rel_rows:
                 written = tx.run(query, rows=rows).single(strict=True)["written"]
                 if written != len(rows):
-                    raise InvalidInput(
-                        f"write refused, nothing was written: {len(rows) - written} "
-                        f"{rtype} relationship(s) refer to {src.value}/{dst.value} nodes "
-                        "that do not exist"
-                    )
+                    raise refuse(len(rows) - written, rtype, src, dst)
 
         return work, WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
 

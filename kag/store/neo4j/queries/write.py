@@ -1,8 +1,33 @@
-"""Cypher for writes: ``UNWIND $rows`` batches, one statement per label or relationship type."""
+"""Cypher for writes: ``UNWIND $rows`` batches.
+
+What a document brings (its document, chunks, entities and statements, and the structural
+relationships between them) is written by two grouped statements, one for the nodes and one for
+the relationships, each taking one list of rows tagged with their label or pattern (``k``): a
+document's write is then two statements, not ten, and the server does a third less work. Each
+grouped statement takes exactly one list parameter, because Neo4j's plan cache keys on the
+parameters' types and list sizes: one list per label would make every mix of labels in a batch a
+new plan. ``CYPHER replan=skip`` keeps the plan as the graph grows: it is made of unique-index
+seeks (every label's id is constrained), which no statistics change. Other labels and patterns
+(relation types between entities, answers, decisions) have one statement each.
+"""
 
 from __future__ import annotations
 
-from graph_schema import GraphSchema, Label, cypher_label
+from typing import Final
+
+from graph_schema import LAYER_LABELS, GraphSchema, Label, RelType, cypher_label
+
+_LAYERS: Final = tuple(sorted(LAYER_LABELS, key=lambda label: label.value))
+#: Labels written by :func:`upsert_nodes_grouped`, in the order of its ``k`` tags.
+GROUPED_LABELS: Final[tuple[Label, ...]] = (Label.DOCUMENT, Label.CHUNK, Label.ENTITY, *_LAYERS)
+#: (type, source, target) patterns written by :func:`upsert_rels_grouped`, by ``k`` tag.
+GROUPED_PATTERNS: Final[tuple[tuple[str, Label, Label], ...]] = (
+    (RelType.HAS_CHUNK.value, Label.DOCUMENT, Label.CHUNK),
+    (RelType.MENTIONS.value, Label.CHUNK, Label.ENTITY),
+    *((RelType.EVIDENCED_BY.value, layer, Label.CHUNK) for layer in _LAYERS),
+    *((RelType.ABOUT.value, layer, Label.ENTITY) for layer in _LAYERS),
+)
+_GROUPED_PREFIX: Final = "CYPHER replan=skip\nWITH $rows AS rows\n"
 
 
 def upsert_nodes(label: Label) -> str:
@@ -33,6 +58,39 @@ def upsert_rels(schema: GraphSchema, rel_type: str, source: Label, target: Label
         "SET r += row.props\n"
         "RETURN count(r) AS written"
     )
+
+
+def upsert_nodes_grouped() -> str:
+    """``$rows`` of ``{k, id, props, extra}`` -> nodes of label ``GROUPED_LABELS[k]`` merged by
+    id, as :func:`upsert_nodes` does for one label."""
+    blocks = [
+        f"CALL (rows) {{\n  UNWIND [x IN rows WHERE x.k = {k}] AS row\n"
+        f"  MERGE (n:{cypher_label(label)} {{id: row.id}})\n"
+        "  ON CREATE SET n += row.extra\n"
+        "  SET n += row.props\n}"
+        for k, label in enumerate(GROUPED_LABELS)
+    ]
+    return _GROUPED_PREFIX + "\n".join(blocks) + "\nRETURN size(rows) AS written"
+
+
+def upsert_rels_grouped(schema: GraphSchema) -> str:
+    """``$rows`` of ``{k, id, src, dst, props, extra}`` -> relationships of pattern
+    ``GROUPED_PATTERNS[k]`` merged by id, as :func:`upsert_rels` does for one pattern.
+
+    Returns ``written``: per pattern, how many rows found both endpoints.
+    """
+    blocks = [
+        f"CALL (rows) {{\n  UNWIND [x IN rows WHERE x.k = {k}] AS row\n"
+        f"  MATCH (a:{cypher_label(source)} {{id: row.src}})\n"
+        f"  MATCH (b:{cypher_label(target)} {{id: row.dst}})\n"
+        f"  MERGE (a)-[r:{schema.cypher_rel_type(rel_type)} {{id: row.id}}]->(b)\n"
+        "  ON CREATE SET r += row.extra\n"
+        "  SET r += row.props\n"
+        f"  RETURN count(r) AS w{k}\n}}"
+        for k, (rel_type, source, target) in enumerate(GROUPED_PATTERNS)
+    ]
+    counts = ", ".join(f"w{k}" for k in range(len(GROUPED_PATTERNS)))
+    return _GROUPED_PREFIX + "\n".join(blocks) + f"\nRETURN [{counts}] AS written"
 
 
 def set_status(label: Label) -> str:
