@@ -310,7 +310,8 @@ def test_mention_of_a_missing_entity_refuses_the_whole_document(store: GraphStor
     doc, chunk = document("notes/y.txt", "Acme Corp and Globex")
     mentions = tuple(MentionRecord(chunk_id=chunk.id, entity_id=e.id) for e in (ACME, GLOBEX))
     batch = WriteBatch(documents=(doc,), chunks=(chunk,), entities=(ACME,), mentions=mentions)
-    with pytest.raises(InvalidInput, match=r"nothing was written: .*MENTIONS relationship.*not exist"):
+    refused = r"nothing was written: .*MENTIONS relationship.*not exist"
+    with pytest.raises(InvalidInput, match=refused):
         store.write(batch)
     assert store.counts().nodes == {}
     store.write(batch.model_copy(update={"entities": (ACME, GLOBEX)}))

@@ -122,6 +122,28 @@ def _labels_of(ids: Iterable[str]) -> frozenset[Label]:
     )
 
 
+def _node_row(n: NodeUpsert, **tag: int) -> dict[str, Any]:
+    return {**tag, "id": n.id, "props": n.props, "extra": n.extra}
+
+
+def _rel_row(r: RelUpsert, **tag: int) -> dict[str, Any]:
+    return {
+        **tag,
+        "id": r.id,
+        "src": r.source_id,
+        "dst": r.target_id,
+        "props": r.props,
+        "extra": r.extra,
+    }
+
+
+def _refused(missing: int, rtype: str, src: Label, dst: Label) -> InvalidInput:
+    return InvalidInput(
+        f"write refused, nothing was written: {missing} {rtype} relationship(s) refer "
+        f"to {src.value}/{dst.value} nodes that do not exist"
+    )
+
+
 def _chunked(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
@@ -331,7 +353,7 @@ class Neo4jStore:
         # planned while the server works on this one (write_many). The labels and structural
         # patterns of a document go through the grouped statements (see queries.write).
         grouped_nodes = [
-            {"k": k, "id": n.id, "props": n.props, "extra": n.extra}
+            _node_row(n, k=k)
             for k, label in enumerate(write.GROUPED_LABELS)
             for n in node_groups.pop(label, ())
         ]
@@ -339,52 +361,37 @@ class Neo4jStore:
         node_rows += [
             (write.upsert_nodes(label), rows)
             for label, nodes in node_groups.items()
-            for rows in _chunked(
-                [{"id": n.id, "props": n.props, "extra": n.extra} for n in nodes], self._batch
-            )
+            for rows in _chunked([_node_row(n) for n in nodes], self._batch)
         ]
 
-        def rel_row(r: RelUpsert, **tag: int) -> dict[str, Any]:
-            return {
-                **tag,
-                "id": r.id,
-                "src": r.source_id,
-                "dst": r.target_id,
-                "props": r.props,
-                "extra": r.extra,
-            }
-
         grouped_rels = [
-            rel_row(r, k=k)
+            _rel_row(r, k=k)
             for k, key in enumerate(write.GROUPED_PATTERNS)
             for r in rel_groups.pop(key, ())
         ]
-        grouped_rows = _chunked(grouped_rels, self._batch)
+        # each chunk with how many rows of each pattern it must write
+        grouped_rows = [
+            (rows, Counter(row["k"] for row in rows))
+            for rows in _chunked(grouped_rels, self._batch)
+        ]
         rel_rows = [
             (write.upsert_rels(self.schema, *key), key, rows)
             for key, rels in rel_groups.items()
-            for rows in _chunked([rel_row(r) for r in rels], self._batch)
+            for rows in _chunked([_rel_row(r) for r in rels], self._batch)
         ]
-
-        def refuse(missing: int, rtype: str, src: Label, dst: Label) -> InvalidInput:
-            return InvalidInput(
-                f"write refused, nothing was written: {missing} {rtype} relationship(s) refer "
-                f"to {src.value}/{dst.value} nodes that do not exist"
-            )
 
         def work(tx: ManagedTransaction) -> None:
             for query, rows in node_rows:
                 tx.run(query, rows=rows).consume()
-            for rows in grouped_rows:
+            for rows, wanted in grouped_rows:
                 written = tx.run(self._grouped_rels, rows=rows).single(strict=True)["written"]
-                wanted = Counter(row["k"] for row in rows)
                 for k, key in enumerate(write.GROUPED_PATTERNS):
                     if written[k] != wanted[k]:
-                        raise refuse(wanted[k] - written[k], *key)
+                        raise _refused(wanted[k] - written[k], *key)
             for query, (rtype, src, dst), rows in rel_rows:
                 written = tx.run(query, rows=rows).single(strict=True)["written"]
                 if written != len(rows):
-                    raise refuse(len(rows) - written, rtype, src, dst)
+                    raise _refused(len(rows) - written, rtype, src, dst)
 
         return work, WriteSummary(nodes=len(node_ups), relationships=len(rel_ups))
 

@@ -13,6 +13,7 @@ seeks (every label's id is constrained), which no statistics change. Other label
 
 from __future__ import annotations
 
+from textwrap import indent
 from typing import Final
 
 from graph_schema import LAYER_LABELS, GraphSchema, Label, RelType, cypher_label
@@ -30,18 +31,41 @@ GROUPED_PATTERNS: Final[tuple[tuple[str, Label, Label], ...]] = (
 _GROUPED_PREFIX: Final = "CYPHER replan=skip\nWITH $rows AS rows\n"
 
 
+def _merge_node(label: Label) -> str:
+    """Merge ``row`` as a node of ``label``: ``props`` set always, ``extra`` only on creation."""
+    return (
+        f"MERGE (n:{cypher_label(label)} {{id: row.id}})\n"
+        "ON CREATE SET n += row.extra\n"
+        "SET n += row.props\n"
+    )
+
+
+def _merge_rel(schema: GraphSchema, rel_type: str, source: Label, target: Label) -> str:
+    """Merge ``row`` as a relationship ``r`` between existing endpoints (none if one is missing)."""
+    return (
+        f"MATCH (a:{cypher_label(source)} {{id: row.src}})\n"
+        f"MATCH (b:{cypher_label(target)} {{id: row.dst}})\n"
+        f"MERGE (a)-[r:{schema.cypher_rel_type(rel_type)} {{id: row.id}}]->(b)\n"
+        "ON CREATE SET r += row.extra\n"
+        "SET r += row.props\n"
+    )
+
+
+def _grouped(blocks: list[str], returned: str) -> str:
+    """One ``CALL (rows)`` block per ``k`` tag, each over the rows tagged ``k``."""
+    calls = [
+        f"CALL (rows) {{\n  UNWIND [x IN rows WHERE x.k = {k}] AS row\n" + indent(block, "  ") + "}"
+        for k, block in enumerate(blocks)
+    ]
+    return _GROUPED_PREFIX + "\n".join(calls) + f"\nRETURN {returned}"
+
+
 def upsert_nodes(label: Label) -> str:
     """``UNWIND $rows`` of ``{id, props, extra}`` -> nodes of ``label`` merged by id.
 
     ``props`` are set always; ``extra`` (the create-only properties) only on creation.
     """
-    return (
-        "UNWIND $rows AS row\n"
-        f"MERGE (n:{cypher_label(label)} {{id: row.id}})\n"
-        "ON CREATE SET n += row.extra\n"
-        "SET n += row.props\n"
-        "RETURN count(n) AS written"
-    )
+    return "UNWIND $rows AS row\n" + _merge_node(label) + "RETURN count(n) AS written"
 
 
 def upsert_rels(schema: GraphSchema, rel_type: str, source: Label, target: Label) -> str:
@@ -51,26 +75,15 @@ def upsert_rels(schema: GraphSchema, rel_type: str, source: Label, target: Label
     """
     return (
         "UNWIND $rows AS row\n"
-        f"MATCH (a:{cypher_label(source)} {{id: row.src}})\n"
-        f"MATCH (b:{cypher_label(target)} {{id: row.dst}})\n"
-        f"MERGE (a)-[r:{schema.cypher_rel_type(rel_type)} {{id: row.id}}]->(b)\n"
-        "ON CREATE SET r += row.extra\n"
-        "SET r += row.props\n"
-        "RETURN count(r) AS written"
+        + _merge_rel(schema, rel_type, source, target)
+        + "RETURN count(r) AS written"
     )
 
 
 def upsert_nodes_grouped() -> str:
     """``$rows`` of ``{k, id, props, extra}`` -> nodes of label ``GROUPED_LABELS[k]`` merged by
     id, as :func:`upsert_nodes` does for one label."""
-    blocks = [
-        f"CALL (rows) {{\n  UNWIND [x IN rows WHERE x.k = {k}] AS row\n"
-        f"  MERGE (n:{cypher_label(label)} {{id: row.id}})\n"
-        "  ON CREATE SET n += row.extra\n"
-        "  SET n += row.props\n}"
-        for k, label in enumerate(GROUPED_LABELS)
-    ]
-    return _GROUPED_PREFIX + "\n".join(blocks) + "\nRETURN size(rows) AS written"
+    return _grouped([_merge_node(label) for label in GROUPED_LABELS], "size(rows) AS written")
 
 
 def upsert_rels_grouped(schema: GraphSchema) -> str:
@@ -80,17 +93,11 @@ def upsert_rels_grouped(schema: GraphSchema) -> str:
     Returns ``written``: per pattern, how many rows found both endpoints.
     """
     blocks = [
-        f"CALL (rows) {{\n  UNWIND [x IN rows WHERE x.k = {k}] AS row\n"
-        f"  MATCH (a:{cypher_label(source)} {{id: row.src}})\n"
-        f"  MATCH (b:{cypher_label(target)} {{id: row.dst}})\n"
-        f"  MERGE (a)-[r:{schema.cypher_rel_type(rel_type)} {{id: row.id}}]->(b)\n"
-        "  ON CREATE SET r += row.extra\n"
-        "  SET r += row.props\n"
-        f"  RETURN count(r) AS w{k}\n}}"
-        for k, (rel_type, source, target) in enumerate(GROUPED_PATTERNS)
+        _merge_rel(schema, *pattern) + f"RETURN count(r) AS w{k}\n"
+        for k, pattern in enumerate(GROUPED_PATTERNS)
     ]
     counts = ", ".join(f"w{k}" for k in range(len(GROUPED_PATTERNS)))
-    return _GROUPED_PREFIX + "\n".join(blocks) + f"\nRETURN [{counts}] AS written"
+    return _grouped(blocks, f"[{counts}] AS written")
 
 
 def set_status(label: Label) -> str:
