@@ -161,7 +161,8 @@ class StatementIndex:
             if table is not None:
                 for term in terms:
                     hits.update(table.matching(term))
-        return {i for i, n in hits.items() if round(100.0 * n / len(terms), 6) >= min_score}
+        needed = _terms_needed(len(terms), min_score)
+        return {i for i, n in hits.items() if n >= needed}
 
 
 def is_statement(label: Label, props: Mapping[str, Any]) -> bool:
@@ -185,10 +186,17 @@ def rank_statements(
     min_score: float,
 ) -> list[StatementMatch]:
     """Rank candidate statements ``(id, label, props)`` for a query text (see the module
-    docstring); only the ``limit`` best become node views."""
+    docstring); only the ``limit`` best become node views.
+
+    A Neo4j search ranks up to a thousand candidates, so the per-candidate work is string
+    operations: a term is in a statement when it follows a space in ``" " + " ".join(tokens)``
+    (tokens are word characters, so that is exactly "some token starts with the term").
+    """
     terms = statement_terms(text)
     if not terms:
         return []
+    needed = _terms_needed(len(terms), min_score)
+    spaced = [(term, " " + term) for term in terms]
     wanted = set(labels)
     allowed = {status.value for status in statuses}
     ranked: list[tuple[float, float, str, Label, Mapping[str, Any], tuple[str, ...]]] = []
@@ -200,16 +208,25 @@ def rank_statements(
         if props.get("status") not in allowed:
             continue
         tokens = statement_tokens(str(props.get("text", "")))
-        matched = [t for t in terms if any(tok.startswith(t) for tok in tokens)]
-        if not matched:
+        joined = " " + " ".join(tokens)
+        matched = tuple(term for term, key in spaced if key in joined)
+        if not matched or len(matched) < needed:
             continue
-        score = round(100.0 * len(matched) / len(terms), 6)
-        if score < min_score:
-            continue
-        hit = sum(1 for tok in tokens if any(tok.startswith(t) for t in matched))
-        ranked.append((-score, -hit / len(tokens), node_id, label, props, tuple(matched)))
+        score = _share(len(matched), len(terms))
+        hit = sum(1 for tok in tokens if tok.startswith(matched))
+        ranked.append((-score, -hit / len(tokens), node_id, label, props, matched))
     ranked.sort(key=lambda item: item[:3])
     return [
         StatementMatch(node=node_view(node_id, label, props), score=-score, matched=matched)
         for score, _, node_id, label, props, matched in ranked[:limit]
     ]
+
+
+def _share(matched: int, terms: int) -> float:
+    """The score of a statement matching ``matched`` of ``terms`` query terms (0-100)."""
+    return round(100.0 * matched / terms, 6)
+
+
+def _terms_needed(terms: int, min_score: float) -> int:
+    """The fewest matched terms whose share reaches ``min_score`` (``terms + 1``: none does)."""
+    return next((k for k in range(terms + 1) if _share(k, terms) >= min_score), terms + 1)
