@@ -117,22 +117,9 @@ def test_ranking_matches_its_definition(seed: int) -> None:
         question = _sentence(rng, 1, 8)
         for min_score in (0.0, 25.0, 33.333333, 50.0, 66.666667, 100.0):
             for limit in (1, 5, 100):
-                got = rank_statements(
-                    question,
-                    candidates,
-                    labels=labels,
-                    statuses=statuses,
-                    limit=limit,
-                    min_score=min_score,
-                )
-                want = _reference(
-                    question,
-                    candidates,
-                    labels=labels,
-                    statuses=statuses,
-                    limit=limit,
-                    min_score=min_score,
-                )
+                options = {"labels": labels, "statuses": statuses, "limit": limit}
+                got = rank_statements(question, candidates, min_score=min_score, **options)
+                want = _reference(question, candidates, min_score=min_score, **options)
                 assert [(m.node.id, m.score, m.matched) for m in got] == want
 
 
