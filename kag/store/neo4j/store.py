@@ -236,14 +236,23 @@ class Neo4jStore:
             )
         return list(records)
 
-    def _write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
+    def _write_tx(self, work: Callable[[ManagedTransaction], T], *, passages: bool = True) -> T:
+        """Run ``work`` in one write transaction (retried on transient errors). ``passages``:
+        the write may change what ``list_passages`` returns, so it bumps the graph's revision
+        first (``catalogue.BUMP_REVISION``; the passages stamp reads it)."""
+
+        def run(tx: ManagedTransaction) -> T:
+            if passages:
+                tx.run(catalogue.BUMP_REVISION).consume()
+            return work(tx)
+
         with (
             self._translate(),
             self._driver.session(
                 database=self._database, bookmark_manager=self._bookmarks
             ) as session,
         ):
-            result = session.execute_write(work)
+            result = session.execute_write(run)
         if not self._deferring:
             self._await_search_indexes()
         return result
@@ -729,8 +738,8 @@ class Neo4jStore:
         ]
 
     def passages_stamp(self) -> str:
-        """What the passages are made of, counted cheaply in one query: chunks, mentions and
-        entities from the count store, document versions, entity statuses."""
+        """The graph's revision and the count-store counts of what passages are made of, in one
+        query that reads no node but the revision's (``catalogue.PASSAGES_STAMP``)."""
         [record] = self._read(catalogue.PASSAGES_STAMP)
         return ",".join(str(v) for v in record.values())
 
@@ -747,7 +756,7 @@ class Neo4jStore:
             ).single(strict=True)
             return int(record["written"])
 
-        if not self._write_tx(work):
+        if not self._write_tx(work, passages=False):
             raise NotFound(
                 f"no answer has id {feedback.answer_id!r}; feedback goes on a stored answer"
             )
@@ -853,7 +862,7 @@ class Neo4jStore:
                     f"answer {answer.id} not stored: it cites nodes that do not exist"
                 )
 
-        self._write_tx(work)
+        self._write_tx(work, passages=False)
 
     def get_answer(self, answer_id: str) -> AnswerRecord:
         """A stored answer, or :class:`NotFound`."""

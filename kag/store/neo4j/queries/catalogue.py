@@ -23,19 +23,28 @@ RETURN d.id AS id, properties(d) AS props, chunks,
 ORDER BY d.source, d.id
 """
 
-#: Changes whenever ``PAGE_PASSAGES`` may return something else (``passages_stamp``): chunk,
-#: mention and entity counts come from the count store (no scan); document versions and entity
-#: statuses are read from those nodes only.
+#: The graph's revision: a counter on one ``SchemaMeta`` node that every write transaction which
+#: can change ``PAGE_PASSAGES`` (documents, chunks, mentions, entities and their statuses) bumps as
+#: its first statement. First, so those writers take the one lock in the same order (no deadlock
+#: through it) and serialise, as their shared entities make them do anyway. Answers and feedback
+#: do not bump it.
+BUMP_REVISION: Final[str] = """
+MERGE (m:SchemaMeta {id: 'revision'})
+SET m.revision = coalesce(m.revision, 0) + 1
+"""
+
+#: Changes whenever ``PAGE_PASSAGES`` may return something else (``passages_stamp``): the
+#: revision, one node read by its unique id, and beside it chunk, mention, document and entity
+#: counts from the count store, which also catch nodes written or deleted by other tools. Nothing
+#: here grows with the graph: the stamp is read before every hybrid passage search.
 PASSAGES_STAMP: Final[str] = """
+OPTIONAL MATCH (m:SchemaMeta {id: 'revision'})
+WITH coalesce(m.revision, 0) AS revision
 CALL () { MATCH (c:Chunk) RETURN count(c) AS chunks }
 CALL () { MATCH (:Chunk)-[r:MENTIONS]->() RETURN count(r) AS mentions }
-CALL () { MATCH (d:Document) RETURN count(d) AS documents, sum(d.version) AS versions }
-CALL () {
-  MATCH (e:Entity)
-  WITH coalesce(e.status, '') AS status, count(*) AS n ORDER BY status
-  RETURN collect(status + ':' + toString(n)) AS entities
-}
-RETURN chunks, mentions, documents, versions, entities
+CALL () { MATCH (d:Document) RETURN count(d) AS documents }
+CALL () { MATCH (e:Entity) RETURN count(e) AS entities }
+RETURN revision, chunks, mentions, documents, entities
 """
 
 #: Live chunks (of their document's current version) ordered by id, after ``$after``, with the
