@@ -12,16 +12,16 @@ import pytest
 from neo4j import GraphDatabase
 
 from graph_schema import Label, Status, stable_id
-from graph_schema.properties import AnswerRecord, FeedbackRecord, MentionRecord
+from graph_schema.properties import FeedbackRecord, MentionRecord
 from kag.store import GraphStore, WriteBatch, open_store
 from kag.store.neo4j.queries.catalogue import PASSAGES_STAMP
 from kag.testing.neo4j_server import Neo4jEndpoint
 from tests.conftest import clear_neo4j, neo4j_settings
+from tests.contract.test_feedback import ACME, ANSWER
 from tests.support.builders import document, entity
 
 pytestmark = pytest.mark.neo4j
 
-ACME = entity("Acme Corp")
 T0 = "2026-01-01T00:00:00.000000Z"
 
 
@@ -83,15 +83,7 @@ def test_answers_and_feedback_leave_the_stamp_and_passage_writes_move_it(
     neo4j_store.write(_mentioning("docs/one.txt", ACME))
     assert _revision(neo4j_endpoint) == 1
     stamp = neo4j_store.passages_stamp()
-    answer = AnswerRecord(
-        id="ans_0123456789abcdef0123",
-        question="Who is Acme?",
-        text="Acme Corp [c1].",
-        outcome="answered",
-        confidence=0.8,
-        payload="{}",
-        created_at=T0,
-    )
+    answer = ANSWER
     neo4j_store.save_answer(answer, [ACME.id])
     neo4j_store.record_feedback(
         FeedbackRecord(
