@@ -944,10 +944,12 @@ class Neo4jStore:
         statuses: Sequence[Status] = DEFAULT_STATUSES,
         entity_statuses: Sequence[Status] = DEFAULT_ENTITY_STATUSES,
     ) -> Subgraph:
-        """Nodes passing the status filters and the relationships between them, by id."""
+        """Nodes passing the status filters and the relationships between them, by id. The
+        store's bookkeeping (``SchemaMeta``: schema version, revision) is not graph content and
+        is never exported, as on the embedded store, which keeps it outside the graph."""
         nodes = [
             view
-            for label in sorted(set(labels))
+            for label in sorted(set(labels) - {Label.SCHEMA_META})
             for r in self._read(curation.nodes_of(label))
             if node_passes(view := node_view(r["id"], label, r["props"]), statuses, entity_statuses)
         ]
