@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from graph_schema import Label, Status, stable_id
-from graph_schema.properties import DecisionRecord, EntityRecord, MentionRecord
+from graph_schema.properties import EntityRecord, MentionRecord
 from kag.store import GraphStore, WriteBatch
+from tests.contract.test_curation_store_ops import decision
 from tests.contract.test_document_versions import (
     ACME,
     ACQUIRED,
@@ -145,14 +146,6 @@ def test_passages_stamp_changes_with_the_passages(store: GraphStore) -> None:
     rejected = store.passages_stamp()
     assert rejected not in {empty, written, first, retired}
     # So is an expert's decision that brings it back.
-    restore = DecisionRecord(
-        id=stable_id(Label.DECISION, "restore hooli"),
-        target_id=HOOLI.id,
-        action="approve",
-        actor="expert",
-        role="expert",
-        created_at="2026-01-03T00:00:00.000000Z",
-    )
-    store.record_decision(restore, {HOOLI.id: Status.APPROVED})
+    store.record_decision(decision(HOOLI.id, "restore hooli"), {HOOLI.id: Status.APPROVED})
     assert store.list_passages()[0].entity_ids == tuple(sorted((ACME.id, HOOLI.id)))
     assert store.passages_stamp() != rejected
