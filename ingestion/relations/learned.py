@@ -4,8 +4,11 @@ For each sentence the finder proposes candidate spans (see :mod:`ingestion.relat
 picks the sentence's subject with the lexicon's subject chooser, scores every other candidate
 as the object of every relation type, and emits the triples whose P(subject) x score reaches the
 relation's threshold — at most ``max_per_sentence`` per relation, and never two overlapping
-objects (or two objects of the same name) for one relation. A sentence whose best subject is too
-uncertain yields nothing. A candidate's confidence is that product; its subject and object
+objects (or two objects of the same name) for one relation. An object coordinated with an emitted
+one ("directed by A and B", "starring A, B and C") is emitted too, with the same score: the
+training labels mark one object of such lists, so the scorers alone would keep one relation
+per sentence where the text states several. A sentence whose best subject is too uncertain
+yields nothing. A candidate's confidence is that product; its subject and object
 mentions carry the two factors.
 
 The lexicon was learned from parses of the plain spaCy model. In the ingestion, an EntityRuler
@@ -40,11 +43,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
     from spacy.tokens import Span as SpacySpan
 
 logger = logging.getLogger(__name__)
 EXTRACTOR: Final = "learned"
+#: At most this many objects of one relation per sentence once coordinated objects are added.
+MAX_COORDINATED: Final = 6
+_NAME_LEFT: Final = frozenset({"compound", "flat", "amod", "nmod", "poss"})
+_NAME_RIGHT: Final = frozenset({"compound", "flat"})
+_NAME_SKIP: Final = frozenset({"det", "punct", "cc", "case"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +146,24 @@ class LearnedRelationFinder:
                 p = entry.truth_probability(feats)
                 if p * scores[best] >= entry.threshold:
                     by_relation.setdefault(relation, []).append((p, candidate))
-        out: list[ScoredTriple] = []
+        names: dict[str, set[str]] = {relation: set() for relation in by_relation}
+        chosen = {
+            relation: _choose(
+                scored, self.lexicon.relations[relation].max_per_sentence, names[relation]
+            )
+            for relation, scored in by_relation.items()
+        }
+        # an object's coordinates take the relation it is most surely the object of
+        role: dict[tuple[int, int], tuple[float, str]] = {}
         for relation, scored in by_relation.items():
-            chosen: list[CandidateSpan] = []
-            names: set[str] = set()
-            for p, cand in sorted(scored, key=lambda pc: (-pc[0], pc[1].start, pc[1].end)):
-                key = squash(cand.name)
-                if key in names or any(_overlaps(cand, c) for c in chosen):
-                    continue
-                chosen.append(cand)
-                names.add(key)
-                out.append(ScoredTriple(subject, relation, cand, scores[best], p))
-                if len(chosen) >= self.lexicon.relations[relation].max_per_sentence:
-                    break
+            for p, cand in scored:
+                span = (cand.start, cand.end)
+                role[span] = max(role.get(span, (p, relation)), (p, relation))
+        out: list[ScoredTriple] = []
+        for relation, kept in chosen.items():
+            leads = [(p, c) for p, c in kept if role[(c.start, c.end)][1] == relation]
+            kept += _coordinated(analysis, subject, leads, kept, names[relation])
+            out += [ScoredTriple(subject, relation, c, scores[best], p) for p, c in kept]
         return sorted(out, key=lambda t: -t.confidence)
 
     def find(
@@ -211,6 +224,97 @@ def load_relation_finder(schema: GraphSchema, path: Path) -> LearnedRelationFind
         ConfigurationError: the file is not a lexicon, or not one for ``schema``'s ontology.
     """
     return LearnedRelationFinder.from_file(path, schema)
+
+
+def _choose(
+    scored: Sequence[tuple[float, CandidateSpan]], most: int, names: set[str]
+) -> list[tuple[float, CandidateSpan]]:
+    """The best ``most`` objects of a relation, best first: never two overlapping objects or
+    two of the same name (``names`` gains the names taken)."""
+    kept: list[tuple[float, CandidateSpan]] = []
+    for p, cand in sorted(scored, key=lambda pc: (-pc[0], pc[1].start, pc[1].end)):
+        key = squash(cand.name)
+        if key in names or any(_overlaps(cand, c) for _, c in kept):
+            continue
+        kept.append((p, cand))
+        names.add(key)
+        if len(kept) >= most:
+            break
+    return kept
+
+
+def _coordinated(
+    analysis: SentenceAnalysis,
+    subject: CandidateSpan,
+    leads: Sequence[tuple[float, CandidateSpan]],
+    chosen: Sequence[tuple[float, CandidateSpan]],
+    names: set[str],
+) -> list[tuple[float, CandidateSpan]]:
+    """Objects coordinated with the ``leads`` (some of the ``chosen`` objects of a relation),
+    each with the score of its lead ("directed by A and B", "starring A, B and C").
+
+    A conjunct takes the candidate headed by its token, of the chosen object's entity label,
+    preferring the span of its name (the token with its compound and flat parts); spans that
+    hold a list themselves, overlap an argument or repeat a name are skipped. ``names`` gains
+    the names taken.
+    """
+    doc = analysis.sent.doc
+    taken = [subject, *(c for _, c in chosen)]
+    out: list[tuple[float, CandidateSpan]] = []
+    for p, cand in leads:
+        if _is_list(doc[cand.start : cand.end]):
+            continue
+        for token in _conjuncts(doc[cand.start : cand.end].root):
+            if len(chosen) + len(out) >= MAX_COORDINATED:
+                return out
+            options = [
+                c
+                for c in analysis.candidates
+                if c.start <= token.i < c.end
+                and c.ner == cand.ner
+                and doc[c.start : c.end].root.i == token.i
+                and not _is_list(doc[c.start : c.end])
+                and not any(_overlaps(c, t) for t in taken)
+            ]
+            if not options:
+                continue
+            name = _name_range(token)
+            pick = max(options, key=lambda c: ((c.start, c.end) == name, c.end - c.start, -c.start))
+            key = squash(pick.name)
+            if key in names:
+                continue
+            names.add(key)
+            taken.append(pick)
+            out.append((p, pick))
+    return out
+
+
+def _conjuncts(token: Token) -> list[Token]:
+    """Tokens coordinated with ``token``; a list whose second member the parser took for an
+    apposition ("stars A, B, C and D") counts, an apposition alone ("A, a novelist") does not."""
+    out = list(token.conjuncts)
+    for child in token.children:
+        if child.dep_ == "appos" and child.conjuncts:
+            out += [t for t in (child, *child.conjuncts) if t not in out and t != token]
+    return sorted(out, key=lambda t: t.i)
+
+
+def _is_list(span: SpacySpan) -> bool:
+    return any(t.dep_ == "cc" or t.text in (",", ";") for t in span)
+
+
+def _name_range(token: Token) -> tuple[int, int]:
+    """The token range of the name ``token`` heads: with its compound, flat and modifier
+    parts, without a leading determiner or punctuation."""
+    start = end = token.i
+    for child in token.children:
+        if child.i < token.i and child.dep_ in _NAME_LEFT:
+            start = min(start, child.left_edge.i)
+        elif child.i > token.i and child.dep_ in _NAME_RIGHT:
+            end = max(end, child.right_edge.i)
+    while start < token.i and token.doc[start].dep_ in _NAME_SKIP:
+        start += 1
+    return start, end + 1
 
 
 def _overlaps(a: CandidateSpan, b: CandidateSpan) -> bool:

@@ -13,7 +13,11 @@ import pytest
 from graph_schema import GraphSchema
 from ingestion.models import EntityMention, Span
 from ingestion.relations.base import RelationFinder, SentenceContext
-from ingestion.relations.learned import LearnedRelationFinder, load_relation_finder
+from ingestion.relations.learned import (
+    MAX_COORDINATED,
+    LearnedRelationFinder,
+    load_relation_finder,
+)
 from ingestion.relations.lexicon import RelationLexicon, save_lexicon
 from kag.errors import ConfigurationError
 
@@ -165,3 +169,54 @@ def test_ruler_labels_are_re_read_with_the_statistical_ner(
     assert {e.label_ for e in doc.ents} >= {"film"}  # the given doc is left as it was
     triples = {(c.subject.name, c.predicate, c.object.name) for c in reader.find(sent, [], context)}
     assert triples == plain
+
+
+def test_coordinated_objects_share_the_relation_and_its_score(
+    finder: LearnedRelationFinder, nlp: Language
+) -> None:
+    doc = nlp("Crimson Atlas is a 1987 drama film directed by Ada Kowalski and Tomas Lindqvist.")
+    context = SentenceContext(graph_schema=finder.schema)
+    directors = {
+        c.object.name: c.confidence
+        for sent in doc.sents
+        for c in finder.find(sent, [], context)
+        if c.predicate == "DIRECTOR"
+    }
+    # the labels mark one director per sentence, yet both are stated
+    assert set(directors) == {"Ada Kowalski", "Tomas Lindqvist"}
+    assert directors["Ada Kowalski"] == directors["Tomas Lindqvist"]
+
+
+def test_a_list_gives_every_member_up_to_the_cap(
+    finder: LearnedRelationFinder, nlp: Language
+) -> None:
+    assert finder.lexicon.relations["CAST_MEMBER"].max_per_sentence == 1
+    people = [
+        f"{first} {last}"
+        for first, last in zip(
+            ["Omar", "Lena", "Ada", "Tomas", "Nina", "Paul", "Rosa", "Ivan"],
+            ["Haddad", "Fischer", "Kowalski", "Lindqvist", "Brandt", "Moreau", "Silva", "Petrov"],
+            strict=True,
+        )
+    ]
+
+    def starring(names: list[str]) -> set[tuple[str, str, str]]:
+        listed = f"{', '.join(names[:-1])} and {names[-1]}"
+        return found(finder, nlp, f"Crimson Atlas is a 1987 drama film starring {listed}.")
+
+    triples = starring(people[:4])
+    assert {o for _, r, o in triples if r == "CAST_MEMBER"} == set(people[:4])
+    # a member the director scorer also let through is a cast member first: the list does
+    # not spread the weaker relation
+    assert len([o for _, r, o in triples if r == "DIRECTOR"]) <= 1
+    cast = {o for _, r, o in starring(people) if r == "CAST_MEMBER"}
+    assert len(cast) == MAX_COORDINATED
+    assert cast <= set(people)
+
+
+def test_a_coordinated_subject_is_not_made_an_object(
+    finder: LearnedRelationFinder, nlp: Language
+) -> None:
+    triples = found(finder, nlp, "Crimson Atlas and Amber Causeway were directed by Ada Kowalski.")
+    assert triples
+    assert not any(o in ("Crimson Atlas", "Amber Causeway") for _, _, o in triples)
