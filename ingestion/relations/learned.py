@@ -5,9 +5,9 @@ picks the sentence's subject with the lexicon's subject chooser, scores every ot
 as the object of every relation type, and emits the triples whose P(subject) x score reaches the
 relation's threshold — at most ``max_per_sentence`` per relation, and never two overlapping
 objects (or two objects of the same name) for one relation. An object coordinated with an emitted
-one ("directed by A and B", "starring A, B and C") is emitted too, with the same score: the
-training labels mark one object of such lists, so the scorers alone would keep one relation
-per sentence where the text states several. A sentence whose best subject is too uncertain
+one ("directed by A and B", "starring A, B and C") is emitted too, with the same score, under
+the relation that object scores highest for: the training labels mark one object of such lists,
+so the scorers alone would keep one relation per sentence where the text states several. A sentence whose best subject is too uncertain
 yields nothing. A candidate's confidence is that product; its subject and object
 mentions carry the two factors.
 
