@@ -7,9 +7,9 @@ relation's threshold — at most ``max_per_sentence`` per relation, and never tw
 objects (or two objects of the same name) for one relation. An object coordinated with an emitted
 one ("directed by A and B", "starring A, B and C") is emitted too, with the same score, under
 the relation that object scores highest for: the training labels mark one object of such lists,
-so the scorers alone would keep one relation per sentence where the text states several. A sentence whose best subject is too uncertain
-yields nothing. A candidate's confidence is that product; its subject and object
-mentions carry the two factors.
+so the scorers alone would keep one relation per sentence where the text states several. A
+sentence whose best subject is too uncertain yields nothing. A candidate's confidence is that
+product; its subject and object mentions carry the two factors.
 
 The lexicon was learned from parses of the plain spaCy model. In the ingestion, an EntityRuler
 fed with the graph's entities runs before the statistical NER and labels known names with
