@@ -102,6 +102,24 @@ def test_rewrite_is_idempotent_and_keeps_expert_status(store: GraphStore) -> Non
     assert store.paths_between(ACME.id, GLOBEX.id, max_hops=1) == []
 
 
+def test_rewrite_sets_given_properties_and_keeps_ones_it_leaves_out(store: GraphStore) -> None:
+    dated = COMPETES.model_copy(update={"valid_from": "2024-01-01"})
+    # one batch, two relations with different property sets: neither gets the other's keys
+    store.write(WriteBatch(entities=ENTITIES, assertions=(dated, SUPPLIED)))
+    [supplied] = store.get_nodes([SUPPLIED.id])
+    assert "valid_from" not in supplied.props
+    rewrite = COMPETES.model_copy(update={"confidence": 0.7, "status": Status.PROPOSED})
+    store.write(WriteBatch(assertions=(rewrite,)))
+    [node] = store.get_nodes([COMPETES.id])
+    assert node.props["confidence"] == 0.7  # set on every write
+    assert node.props["valid_from"] == "2024-01-01"  # left out of the rewrite: kept
+    assert node.status is Status.APPROVED  # set only when created
+    [path] = store.paths_between(ACME.id, GLOBEX.id, max_hops=1)
+    [rel] = path.relationships
+    assert rel.props["confidence"] == 0.7
+    assert rel.props["valid_from"] == "2024-01-01"
+
+
 def test_relation_outside_the_ontology_is_refused_and_nothing_written(store: GraphStore) -> None:
     bad = relation(ACME, "COMPETES_WITH", GLOBEX).model_copy(update={"predicate": "LOVES"})
     with pytest.raises(InvalidInput, match="LOVES"):
