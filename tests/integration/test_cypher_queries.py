@@ -11,7 +11,6 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from neo4j import GraphDatabase
@@ -24,42 +23,22 @@ from kag.testing.neo4j_server import Neo4jEndpoint
 pytestmark = pytest.mark.neo4j
 SCHEMA = GraphSchema.load()
 
-
-def _write() -> Any:
-    return importlib.import_module("kag.store.neo4j.queries.write")
-
-
-def _columns(k: int) -> Any:
-    """A row layout with always-set and create-only properties (one name needs quoting)."""
-    return _write().Columns(k, ("name", "odd `key`"), ("created_at", "status"))
-
-
 BUILDERS: dict[str, Callable[[], Iterator[str]]] = {
     "write.upsert_nodes": lambda: (
         importlib.import_module("kag.store.neo4j.queries.write").upsert_nodes(label)
         for label in Label
     ),
-    "write.upsert_rels_values": lambda: (
-        importlib.import_module("kag.store.neo4j.queries.write").upsert_rels_values(
-            SCHEMA, rel, Label.ENTITY, Label.ENTITY, _columns(0)
+    "write.upsert_rels": lambda: (
+        importlib.import_module("kag.store.neo4j.queries.write").upsert_rels(
+            SCHEMA, rel, Label.ENTITY, Label.ENTITY
         )
         for rel in ("COMPETES_WITH", "ABOUT", "EVIDENCED_BY")
     ),
     "write.upsert_nodes_grouped": lambda: iter(
-        [
-            _write().upsert_nodes_grouped(),
-            _write().upsert_nodes_grouped(
-                tuple(_columns(k) for k in range(len(_write().GROUPED_LABELS)))
-            ),
-        ]
+        [importlib.import_module("kag.store.neo4j.queries.write").upsert_nodes_grouped()]
     ),
     "write.upsert_rels_grouped": lambda: iter(
-        [
-            _write().upsert_rels_grouped(SCHEMA),
-            _write().upsert_rels_grouped(
-                SCHEMA, tuple(_columns(k) for k in range(len(_write().GROUPED_PATTERNS)))
-            ),
-        ]
+        [importlib.import_module("kag.store.neo4j.queries.write").upsert_rels_grouped(SCHEMA)]
     ),
     "write.set_status": lambda: (
         importlib.import_module("kag.store.neo4j.queries.write").set_status(label)

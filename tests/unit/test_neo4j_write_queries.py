@@ -1,6 +1,5 @@
-"""The grouped write statements of the Neo4j backend cover only what the schema allows, each
-takes a single list parameter, and a row's values land in the properties its layout names (see
-``kag.store.neo4j.queries.write``)."""
+"""The grouped write statements of the Neo4j backend cover only what the schema allows, and each
+takes a single list parameter (see ``kag.store.neo4j.queries.write``)."""
 
 from __future__ import annotations
 
@@ -26,17 +25,5 @@ def test_grouped_statements_take_one_list_and_tag_every_block() -> None:
     rels = write.upsert_rels_grouped(GraphSchema.load())
     for query, size in ((nodes, len(write.GROUPED_LABELS)), (rels, len(write.GROUPED_PATTERNS))):
         assert set(re.findall(r"\$(\w+)", query)) == {"rows"}
-        assert [int(k) for k in re.findall(r"x\[0\] = (\d+)", query)] == list(range(size))
+        assert [int(k) for k in re.findall(r"x\.k = (\d+)", query)] == list(range(size))
         assert query.startswith("CYPHER replan=skip\n")
-
-
-def test_a_layout_reads_each_value_from_its_position_and_keeps_stored_values_for_nulls() -> None:
-    layout = (write.Columns(2, ("name", "type"), ("created_at",)),)
-    query = write.upsert_nodes_grouped(layout)
-    assert "MERGE (n:`Entity` {id: row[1]})" in query
-    assert "ON CREATE SET n.`created_at` = row[4]" in query
-    assert "n.`name` = coalesce(row[2], n.`name`), n.`type` = coalesce(row[3], n.`type`)" in query
-    rels = write.upsert_rels_grouped(GraphSchema.load(), (write.Columns(0, ("odd`key",)),))
-    assert "MATCH (a:`Document` {id: row[2]})" in rels
-    assert "r.`odd``key` = coalesce(row[4], r.`odd``key`)" in rels
-    assert rels.rstrip().endswith("RETURN [w0] AS written")

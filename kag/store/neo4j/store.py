@@ -77,7 +77,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-R = TypeVar("R")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 _STATEMENT_CANDIDATES = 1000
 
@@ -123,92 +122,19 @@ def _labels_of(ids: Iterable[str]) -> frozenset[Label]:
     )
 
 
-def _node_row(n: NodeUpsert) -> dict[str, Any]:
-    return {"id": n.id, "props": n.props, "extra": n.extra}
+def _node_row(n: NodeUpsert, **tag: int) -> dict[str, Any]:
+    return {**tag, "id": n.id, "props": n.props, "extra": n.extra}
 
 
-def _value_row(
-    columns: write.Columns, element_id: str, ends: tuple[str, ...], u: NodeUpsert | RelUpsert
-) -> list[Any]:
-    """A grouped row: ``[k, id, *ends, *values]`` in the order of ``columns``."""
-    return [columns.k, element_id, *ends, *_values(columns, u)]
-
-
-def _values(columns: write.Columns, u: NodeUpsert | RelUpsert) -> list[Any]:
-    props, extra = u.props, u.extra
-    return [
-        *[props.get(key) for key in columns.always],
-        *[extra.get(key) for key in columns.create],
-    ]
-
-
-class _Layouts:
-    """The row layouts of the grouped statements and their Cypher, shared by the threads of one
-    store. A layout holds every grouped label (pattern) and every property met so far under
-    it, so it only grows and the statement's text settles after the first writes."""
-
-    def __init__(self, schema: GraphSchema) -> None:
-        self._schema = schema
-        self._lock = threading.Lock()
-        self._node_keys: dict[int, tuple[set[str], set[str]]] = {}
-        self._rel_keys: dict[int, tuple[set[str], set[str]]] = {}
-        self._node_text: dict[tuple[write.Columns, ...], str] = {}
-        self._rel_text: dict[tuple[write.Columns, ...], str] = {}
-        self._pattern_keys: dict[tuple[str, Label, Label], tuple[set[str], set[str]]] = {}
-        self._pattern_text: dict[tuple[tuple[str, Label, Label], write.Columns], str] = {}
-
-    def pattern(
-        self, key: tuple[str, Label, Label], rels: Sequence[RelUpsert]
-    ) -> tuple[str, write.Columns]:
-        """The statement and layout of one ungrouped relationship pattern."""
-        with self._lock:
-            always, create = self._pattern_keys.setdefault(key, (set(), set()))
-            for r in rels:
-                always.update(r.props)
-                create.update(r.extra)
-            columns = write.Columns(0, tuple(sorted(always - {"id"})), tuple(sorted(create)))
-            if (key, columns) not in self._pattern_text:
-                self._pattern_text[(key, columns)] = write.upsert_rels_values(
-                    self._schema, *key, columns
-                )
-            return self._pattern_text[(key, columns)], columns
-
-    def nodes(
-        self, groups: Mapping[int, Sequence[NodeUpsert]]
-    ) -> tuple[str, tuple[write.Columns, ...]]:
-        """The node statement and layout covering ``groups`` (rows by label tag)."""
-        with self._lock:
-            layout = _grow(self._node_keys, groups, len(write.GROUPED_LABELS))
-            if layout not in self._node_text:
-                self._node_text[layout] = write.upsert_nodes_grouped(layout)
-            return self._node_text[layout], layout
-
-    def rels(
-        self, groups: Mapping[int, Sequence[RelUpsert]]
-    ) -> tuple[str, tuple[write.Columns, ...]]:
-        """The relationship statement and layout covering ``groups`` (rows by pattern tag)."""
-        with self._lock:
-            layout = _grow(self._rel_keys, groups, len(write.GROUPED_PATTERNS))
-            if layout not in self._rel_text:
-                self._rel_text[layout] = write.upsert_rels_grouped(self._schema, layout)
-            return self._rel_text[layout], layout
-
-
-def _grow(
-    keys: dict[int, tuple[set[str], set[str]]],
-    groups: Mapping[int, Sequence[NodeUpsert | RelUpsert]],
-    size: int,
-) -> tuple[write.Columns, ...]:
-    for k, upserts in groups.items():
-        always, create = keys.setdefault(k, (set(), set()))
-        for u in upserts:
-            always.update(u.props)
-            create.update(u.extra)
-    layout = []
-    for k in range(size):
-        always, create = keys.get(k, (set(), set()))
-        layout.append(write.Columns(k, tuple(sorted(always - {"id"})), tuple(sorted(create))))
-    return tuple(layout)
+def _rel_row(r: RelUpsert, **tag: int) -> dict[str, Any]:
+    return {
+        **tag,
+        "id": r.id,
+        "src": r.source_id,
+        "dst": r.target_id,
+        "props": r.props,
+        "extra": r.extra,
+    }
 
 
 def _refused(missing: int, rtype: str, src: Label, dst: Label) -> InvalidInput:
@@ -218,7 +144,7 @@ def _refused(missing: int, rtype: str, src: Label, dst: Label) -> InvalidInput:
     )
 
 
-def _chunked(rows: list[R], size: int) -> list[list[R]]:
+def _chunked(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
@@ -232,7 +158,8 @@ class Neo4jStore:
         self._uri = uri
         self._database = settings.database
         self._batch = settings.write_batch_size
-        self._layouts = _Layouts(schema)
+        self._grouped_nodes = write.upsert_nodes_grouped()
+        self._grouped_rels = write.upsert_rels_grouped(schema)
         password = settings.password.get_secret_value()
         auth = (settings.user, password) if password else None
         try:
@@ -434,54 +361,42 @@ class Neo4jStore:
         # The rows are built here, not in the transaction: on a bulk write the next batch is
         # planned while the server works on this one (write_many). The labels and structural
         # patterns of a document go through the grouped statements (see queries.write).
-        grouped_nodes = {
-            k: node_groups.pop(label) for k, label in enumerate(write.GROUPED_LABELS)
-            if label in node_groups
-        }  # fmt: skip
-        nodes_query, node_layout = self._layouts.nodes(grouped_nodes)
-        node_values = [
-            _value_row(c, n.id, (), n) for c in node_layout for n in grouped_nodes.get(c.k, ())
+        grouped_nodes = [
+            _node_row(n, k=k)
+            for k, label in enumerate(write.GROUPED_LABELS)
+            for n in node_groups.pop(label, ())
         ]
-        node_rows: list[tuple[str, list[Any]]] = [
-            (nodes_query, rows) for rows in _chunked(node_values, self._batch)
-        ]
+        node_rows = [(self._grouped_nodes, rows) for rows in _chunked(grouped_nodes, self._batch)]
         node_rows += [
             (write.upsert_nodes(label), rows)
             for label, nodes in node_groups.items()
             for rows in _chunked([_node_row(n) for n in nodes], self._batch)
         ]
 
-        grouped_rels = {
-            k: rel_groups.pop(key) for k, key in enumerate(write.GROUPED_PATTERNS)
-            if key in rel_groups
-        }  # fmt: skip
-        rels_query, rel_layout = self._layouts.rels(grouped_rels)
+        grouped_rels = [
+            _rel_row(r, k=k)
+            for k, key in enumerate(write.GROUPED_PATTERNS)
+            for r in rel_groups.pop(key, ())
+        ]
         # each chunk with how many rows of each pattern it must write
         grouped_rows = [
-            (rows, Counter(row[0] for row in rows))
-            for rows in _chunked(
-                [
-                    _value_row(c, r.id, (r.source_id, r.target_id), r)
-                    for c in rel_layout
-                    for r in grouped_rels.get(c.k, ())
-                ],
-                self._batch,
-            )
+            (rows, Counter(row["k"] for row in rows))
+            for rows in _chunked(grouped_rels, self._batch)
         ]
-        rel_rows = []
-        for key, rels in rel_groups.items():
-            query, columns = self._layouts.pattern(key, rels)
-            values = [[r.id, r.source_id, r.target_id, *_values(columns, r)] for r in rels]
-            rel_rows += [(query, key, rows) for rows in _chunked(values, self._batch)]
+        rel_rows = [
+            (write.upsert_rels(self.schema, *key), key, rows)
+            for key, rels in rel_groups.items()
+            for rows in _chunked([_rel_row(r) for r in rels], self._batch)
+        ]
 
         def work(tx: ManagedTransaction) -> None:
             for query, rows in node_rows:
                 tx.run(query, rows=rows).consume()
             for rows, wanted in grouped_rows:
-                written = tx.run(rels_query, rows=rows).single(strict=True)["written"]
-                for c, count in zip(rel_layout, written, strict=True):
-                    if count != wanted[c.k]:
-                        raise _refused(wanted[c.k] - count, *write.GROUPED_PATTERNS[c.k])
+                written = tx.run(self._grouped_rels, rows=rows).single(strict=True)["written"]
+                for k, key in enumerate(write.GROUPED_PATTERNS):
+                    if written[k] != wanted[k]:
+                        raise _refused(wanted[k] - written[k], *key)
             for query, (rtype, src, dst), rows in rel_rows:
                 written = tx.run(query, rows=rows).single(strict=True)["written"]
                 if written != len(rows):

@@ -6,18 +6,13 @@ the relationships, each taking one list of rows tagged with their label or patte
 document's write is then two statements, not ten, and the server does a third less work. Each
 grouped statement takes exactly one list parameter, because Neo4j's plan cache keys on the
 parameters' types and list sizes: one list per label would make every mix of labels in a batch a
-new plan. A grouped row is a list of values in a fixed order (:class:`Columns`), not a map of
-properties: the server reads lists of values much faster than one map per row (a bulk load of
-310,000 elements took 15-20% less time). The store keeps one layout per label and pattern that
-only grows as new properties appear, so the statement's text, and with it the plan, settles after
-the first writes. ``CYPHER replan=skip`` keeps the plan as the graph grows: it is made of
-unique-index seeks (every label's id is constrained), which no statistics change. Other labels
-and patterns (relation types between entities, answers, decisions) have one statement each.
+new plan. ``CYPHER replan=skip`` keeps the plan as the graph grows: it is made of unique-index
+seeks (every label's id is constrained), which no statistics change. Other labels and patterns
+(relation types between entities, answers, decisions) have one statement each.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from textwrap import indent
 from typing import Final
 
@@ -33,8 +28,7 @@ GROUPED_PATTERNS: Final[tuple[tuple[str, Label, Label], ...]] = (
     *((RelType.EVIDENCED_BY.value, layer, Label.CHUNK) for layer in _LAYERS),
     *((RelType.ABOUT.value, layer, Label.ENTITY) for layer in _LAYERS),
 )
-_REPLAN: Final = "CYPHER replan=skip\n"
-_GROUPED_PREFIX: Final = _REPLAN + "WITH $rows AS rows\n"
+_GROUPED_PREFIX: Final = "CYPHER replan=skip\nWITH $rows AS rows\n"
 
 
 def _merge_node(label: Label) -> str:
@@ -46,58 +40,22 @@ def _merge_node(label: Label) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Columns:
-    """The positional layout of the rows of one grouped label or pattern (tag ``k``).
-
-    A node row is ``[k, id, *always, *create]``, a relationship row ``[k, id, source id, target
-    id, *always, *create]``: the values of the ``always`` properties (set on every upsert) and
-    of the ``create`` ones (set only when the element is created), ``null`` where a row has no
-    such property. Lists of values cost the server far less to read than one map per row.
-    """
-
-    k: int
-    always: tuple[str, ...] = ()
-    create: tuple[str, ...] = ()
+def _merge_rel(schema: GraphSchema, rel_type: str, source: Label, target: Label) -> str:
+    """Merge ``row`` as a relationship ``r`` between existing endpoints (none if one is missing)."""
+    return (
+        f"MATCH (a:{cypher_label(source)} {{id: row.src}})\n"
+        f"MATCH (b:{cypher_label(target)} {{id: row.dst}})\n"
+        f"MERGE (a)-[r:{schema.cypher_rel_type(rel_type)} {{id: row.id}}]->(b)\n"
+        "ON CREATE SET r += row.extra\n"
+        "SET r += row.props\n"
+    )
 
 
-def _prop(var: str, key: str) -> str:
-    return f"{var}.`{key.replace('`', '``')}`"
-
-
-def _sets(var: str, columns: Columns, first: int) -> str:
-    """``ON CREATE SET`` / ``SET`` clauses reading ``row`` from position ``first``. A ``null``
-    keeps the stored value, as a property missing from a ``+=`` map does (a record's property
-    map never holds ``null``)."""
-    out = ""
-    created = first + len(columns.always)
-    if columns.create:
-        out += (
-            "ON CREATE SET "
-            + ", ".join(
-                f"{_prop(var, key)} = row[{created + j}]" for j, key in enumerate(columns.create)
-            )
-            + "\n"
-        )
-    if columns.always:
-        out += (
-            "SET "
-            + ", ".join(
-                f"{_prop(var, key)} = coalesce(row[{first + j}], {_prop(var, key)})"
-                for j, key in enumerate(columns.always)
-            )
-            + "\n"
-        )
-    return out
-
-
-def _grouped(blocks: list[tuple[int, str]], returned: str) -> str:
-    """One ``CALL (rows)`` block per ``k`` tag, each over the rows tagged ``k`` (``row[0]``)."""
+def _grouped(blocks: list[str], returned: str) -> str:
+    """One ``CALL (rows)`` block per ``k`` tag, each over the rows tagged ``k``."""
     calls = [
-        f"CALL (rows) {{\n  UNWIND [x IN rows WHERE x[0] = {k}] AS row\n"
-        + indent(block, "  ")
-        + "}"
-        for k, block in blocks
+        f"CALL (rows) {{\n  UNWIND [x IN rows WHERE x.k = {k}] AS row\n" + indent(block, "  ") + "}"
+        for k, block in enumerate(blocks)
     ]
     return _GROUPED_PREFIX + "\n".join(calls) + f"\nRETURN {returned}"
 
@@ -110,66 +68,36 @@ def upsert_nodes(label: Label) -> str:
     return "UNWIND $rows AS row\n" + _merge_node(label) + "RETURN count(n) AS written"
 
 
-#: Every grouped label, without properties (the shape of the statement; tests EXPLAIN it).
-ALL_NODE_COLUMNS: Final = tuple(Columns(k) for k in range(len(GROUPED_LABELS)))
-#: Every grouped pattern, without properties.
-ALL_REL_COLUMNS: Final = tuple(Columns(k) for k in range(len(GROUPED_PATTERNS)))
-
-
-def upsert_nodes_grouped(layout: tuple[Columns, ...] = ALL_NODE_COLUMNS) -> str:
-    """Rows ``[k, id, *values]`` (see :class:`Columns`) -> nodes of label
-    ``GROUPED_LABELS[k]`` merged by id, one block per label of ``layout``."""
-    blocks = [
-        (
-            c.k,
-            f"MERGE (n:{cypher_label(GROUPED_LABELS[c.k])} {{id: row[1]}})\n" + _sets("n", c, 2),
-        )
-        for c in layout
-    ]
-    return _grouped(blocks, "size(rows) AS written")
-
-
-def upsert_rels_grouped(schema: GraphSchema, layout: tuple[Columns, ...] = ALL_REL_COLUMNS) -> str:
-    """Rows ``[k, id, source id, target id, *values]`` (see :class:`Columns`) ->
-    relationships of pattern ``GROUPED_PATTERNS[k]`` merged by id between existing endpoints,
-    one block per pattern of ``layout``.
-
-    Returns ``written``: per pattern of ``layout``, in order, how many rows found both endpoints.
-    """
-    blocks = []
-    for c in layout:
-        rel_type, source, target = GROUPED_PATTERNS[c.k]
-        blocks.append(
-            (
-                c.k,
-                f"MATCH (a:{cypher_label(source)} {{id: row[2]}})\n"
-                f"MATCH (b:{cypher_label(target)} {{id: row[3]}})\n"
-                f"MERGE (a)-[r:{schema.cypher_rel_type(rel_type)} {{id: row[1]}}]->(b)\n"
-                + _sets("r", c, 4)
-                + f"RETURN count(r) AS w{c.k}\n",
-            )
-        )
-    counts = ", ".join(f"w{c.k}" for c in layout)
-    return _grouped(blocks, f"[{counts}] AS written")
-
-
-def upsert_rels_values(
-    schema: GraphSchema, rel_type: str, source: Label, target: Label, columns: Columns
-) -> str:
-    """Rows ``[id, source id, target id, *values]`` (``columns``' order, its ``k`` unused) ->
-    relationships merged by id between existing endpoints.
+def upsert_rels(schema: GraphSchema, rel_type: str, source: Label, target: Label) -> str:
+    """``UNWIND $rows`` of ``{id, src, dst, props, extra}`` -> relationships merged by id.
 
     Returns how many rows found both endpoints, so a missing endpoint can be refused.
     """
     return (
-        _REPLAN
-        + "UNWIND $rows AS row\n"
-        + f"MATCH (a:{cypher_label(source)} {{id: row[1]}})\n"
-        + f"MATCH (b:{cypher_label(target)} {{id: row[2]}})\n"
-        + f"MERGE (a)-[r:{schema.cypher_rel_type(rel_type)} {{id: row[0]}}]->(b)\n"
-        + _sets("r", columns, 3)
+        "UNWIND $rows AS row\n"
+        + _merge_rel(schema, rel_type, source, target)
         + "RETURN count(r) AS written"
     )
+
+
+def upsert_nodes_grouped() -> str:
+    """``$rows`` of ``{k, id, props, extra}`` -> nodes of label ``GROUPED_LABELS[k]`` merged by
+    id, as :func:`upsert_nodes` does for one label."""
+    return _grouped([_merge_node(label) for label in GROUPED_LABELS], "size(rows) AS written")
+
+
+def upsert_rels_grouped(schema: GraphSchema) -> str:
+    """``$rows`` of ``{k, id, src, dst, props, extra}`` -> relationships of pattern
+    ``GROUPED_PATTERNS[k]`` merged by id, as :func:`upsert_rels` does for one pattern.
+
+    Returns ``written``: per pattern, how many rows found both endpoints.
+    """
+    blocks = [
+        _merge_rel(schema, *pattern) + f"RETURN count(r) AS w{k}\n"
+        for k, pattern in enumerate(GROUPED_PATTERNS)
+    ]
+    counts = ", ".join(f"w{k}" for k in range(len(GROUPED_PATTERNS)))
+    return _grouped(blocks, f"[{counts}] AS written")
 
 
 def set_status(label: Label) -> str:
