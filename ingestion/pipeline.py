@@ -101,8 +101,14 @@ class IngestionPipeline:
         same documents.
         """
         found = list(discover(paths, globs))
-        if not found:
-            raise InvalidInput(f"no files to ingest under {', '.join(map(str, paths))}")
+        if all(problem is not None and path.is_dir() for path, _, problem in found):
+            # only folders without a file to load (or nothing given): nothing to run at all
+            reasons = "; ".join(f"{p.source}: {p.reason}" for _, _, p in found if p is not None)
+            raise InvalidInput(
+                f"no files to ingest: {reasons}"
+                if reasons
+                else f"no files to ingest under {', '.join(map(str, paths))}"
+            )
 
         def documents() -> Iterator[LoadedDocument | SkippedFile]:
             limit = self.settings.ingestion.max_file_bytes

@@ -55,18 +55,41 @@ def discover(
     walked recursively. ``root`` is the folder given (or a file's own folder): sources are
     relative to it.
 
-    Hidden files and folders (``.git``, ``.DS_Store``) inside walked folders are ignored; a
-    path that does not exist is yielded with the reason it is skipped.
+    Hidden files and folders (``.git``, ``.DS_Store``) inside walked folders are ignored. Each
+    of these is yielded with the reason it is skipped, so that nothing given is passed over
+    silently: a path that does not exist, a folder (or subfolder) that cannot be listed, and a
+    folder given that holds no file to load (none at all, or none the ``globs`` match).
     """
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for folder, dirs, names in os.walk(path):
+            unlisted: list[OSError] = []
+            files = 0
+            for folder, dirs, names in os.walk(path, onerror=unlisted.append):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     file = Path(folder) / name
                     if not name.startswith(".") and _matches(file, path, globs):
+                        files += 1
                         yield file, path, None
+            for error in unlisted:
+                where = Path(error.filename) if error.filename else path
+                yield (
+                    where,
+                    path,
+                    SkippedFile(
+                        source=str(where),
+                        reason=f"cannot list the folder: {error.strerror or error}; its files "
+                        "were not ingested (check its permissions)",
+                    ),
+                )
+            if not files and not unlisted:
+                wanted = f"matching {', '.join(globs)}" if globs else "to ingest"
+                yield (
+                    path,
+                    path,
+                    SkippedFile(source=str(path), reason=f"the folder holds no file {wanted}"),
+                )
         elif path.is_file():
             yield path, path.parent, None
         else:

@@ -14,6 +14,7 @@ from graph_schema import Label, Status, stable_id
 from graph_schema.properties import DecisionRecord
 from ingestion.pipeline import IngestionPipeline, TextInput
 from ingestion.resolve import entity_id
+from kag.errors import InvalidInput
 from kag.settings import IngestionSettings, LlmSettings, Settings
 from kag.store import GraphStore
 from kag.testing.scripted_chat import ScriptedChatModel, tool_call
@@ -192,6 +193,25 @@ def test_bad_files_are_reported_and_the_rest_goes_on(
     assert "not UTF-8" in (outcomes["bad.txt"].reason or "")
     assert "no text" in (outcomes["empty.html"].reason or "")
     assert "unsupported file type" in (outcomes["deck.pptx"].reason or "")
+    assert store.counts().nodes["Document"] == 1
+
+
+def test_folders_without_files_are_reported_and_alone_refused(
+    store: GraphStore, nlp: Language, tmp_path: Path
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "good.md").write_text("Orvik Sensors is headquartered in Gdansk.\n")
+    (tmp_path / "drafts").mkdir()
+    pipe = pipeline(store, nlp, tmp_path)
+    report = pipe.ingest_paths([tmp_path / "docs", tmp_path / "drafts"], globs=["*.md"])
+    outcomes = {o.source: o for o in report.documents}
+    assert outcomes["good.md"].status == "ingested"
+    drafts = outcomes[str(tmp_path / "drafts")]
+    assert drafts.status == "skipped"
+    assert drafts.reason == "the folder holds no file matching *.md"
+    refused = r"no files to ingest: .*drafts: the folder holds no file to ingest"
+    with pytest.raises(InvalidInput, match=refused):
+        pipe.ingest_paths([tmp_path / "drafts"])
     assert store.counts().nodes["Document"] == 1
 
 

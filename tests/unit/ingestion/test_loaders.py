@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,6 +136,49 @@ def test_discovery_recursive_with_globs_and_hidden_files(tmp_path: Path) -> None
     [(_path, _, problem)] = list(discover([tmp_path / "missing"]))
     assert problem is not None
     assert "no such file or folder" in problem.reason
+
+
+def test_folders_without_a_file_to_load_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "empty" / ".git").mkdir(parents=True)
+    (tmp_path / "empty" / ".git" / "x.md").write_text("x", encoding="utf-8")  # hidden: ignored
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("x", encoding="utf-8")
+    [(path, _, problem)] = list(discover([tmp_path / "empty"]))
+    assert path == tmp_path / "empty"
+    assert problem is not None
+    assert problem.reason == "the folder holds no file to ingest"
+    [(_, _, problem)] = list(discover([tmp_path / "notes"], ["*.md", "*.pdf"]))
+    assert problem is not None
+    assert problem.reason == "the folder holds no file matching *.md, *.pdf"
+    found = list(discover([tmp_path / "notes"], ["*.txt"]))
+    assert [(p.name, problem) for p, _, problem in found] == [("a.txt", None)]
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Permissions cannot make a folder unreadable for root (the tests may run as root), so the
+    # listing of one subfolder fails the way os.scandir fails on a folder without read access.
+    (tmp_path / "docs" / "locked").mkdir(parents=True)
+    (tmp_path / "docs" / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "docs" / "locked" / "b.md").write_text("x", encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = list(discover([tmp_path / "docs"]))
+    assert [(p.name, problem is None) for p, _, problem in found] == [
+        ("a.md", True),
+        ("locked", False),
+    ]
+    problem = found[1][2]
+    assert problem is not None
+    assert problem.source == str(tmp_path / "docs" / "locked")
+    assert problem.reason.startswith("cannot list the folder: Permission denied")
 
 
 def test_sources_are_relative_to_the_folder_given(tmp_path: Path) -> None:
