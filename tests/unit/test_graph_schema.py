@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.data.paths import resolve_eval_root
 from graph_schema import (
     GraphSchema,
     Label,
@@ -23,7 +24,8 @@ from graph_schema import (
 from graph_schema.ontology import relation_type_name
 from graph_schema.properties import AssertionRecord, ChunkRecord
 
-EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+# the evaluation data folder as the benchmarks find it (KAG_EVAL_DATA, else ../shared/eval)
+EVAL = resolve_eval_root()
 
 
 def test_default_ontology_relations() -> None:
