@@ -73,31 +73,24 @@ def discover(
                         files += 1
                         yield file, path, None
             for error in unlisted:
-                where = Path(error.filename) if error.filename else path
-                yield (
-                    where,
+                yield _problem(
+                    Path(error.filename) if error.filename else path,
                     path,
-                    SkippedFile(
-                        source=str(where),
-                        reason=f"cannot list the folder: {error.strerror or error}; its files "
-                        "were not ingested (check its permissions)",
-                    ),
+                    f"cannot list the folder: {error.strerror or error}; its files were not "
+                    "ingested (check its permissions)",
                 )
             if not files and not unlisted:
                 wanted = f"matching {', '.join(globs)}" if globs else "to ingest"
-                yield (
-                    path,
-                    path,
-                    SkippedFile(source=str(path), reason=f"the folder holds no file {wanted}"),
-                )
+                yield _problem(path, path, f"the folder holds no file {wanted}")
         elif path.is_file():
             yield path, path.parent, None
         else:
-            yield (
-                path,
-                path.parent,
-                SkippedFile(source=str(path), reason="no such file or folder; check the path"),
-            )
+            yield _problem(path, path.parent, "no such file or folder; check the path")
+
+
+def _problem(path: Path, root: Path, reason: str) -> tuple[Path, Path, SkippedFile]:
+    """A ``discover`` entry for a path given (or found) that is skipped, with the reason."""
+    return path, root, SkippedFile(source=str(path), reason=reason)
 
 
 def source_of(path: Path, root: Path | None = None) -> str:
